@@ -1,0 +1,1 @@
+"""All launcher logic that needs no Qt: importable and testable without a QApplication."""

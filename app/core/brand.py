@@ -1,0 +1,77 @@
+"""The brand config: who the customer is dealing with and which server the build talks to.
+
+The server address is fixed here, at build time. Nothing the customer or a link supplies can
+change it; only development runs may override it (see :mod:`app.core.server_address`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from app.core.resources import read_json
+
+
+@dataclass(frozen=True)
+class TermsRef:
+    id: str
+    version: str
+    language: str
+    file: str
+
+
+@dataclass(frozen=True)
+class JoinLinkRule:
+    """One provider's customer links: exact hosts, a path pattern, and the query keys allowed."""
+
+    provider: str
+    hosts: tuple[str, ...]
+    path: str
+    query: tuple[tuple[str, str], ...]
+    required_query: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Brand:
+    brand_id: str
+    company: str
+    product_name: str
+    launcher_name: str
+    phone: str
+    server_url: str
+    support_site: str
+    backup_max_age_days: int
+    terms: TermsRef
+    join_links: tuple[JoinLinkRule, ...]
+
+
+def brand_from_dict(data: dict[str, Any]) -> Brand:
+    rules = tuple(
+        JoinLinkRule(
+            provider=rule["provider"],
+            hosts=tuple(h.lower() for h in rule["hosts"]),
+            path=rule["path"],
+            query=tuple(sorted(rule.get("query", {}).items())),
+            required_query=tuple(rule.get("required_query", ())),
+        )
+        for rule in data["join_links"]
+    )
+    return Brand(
+        brand_id=data["brand_id"],
+        company=data["company"],
+        product_name=data["product_name"],
+        launcher_name=data["launcher_name"],
+        phone=data["phone"],
+        server_url=data["server_url"],
+        support_site=data["support_site"],
+        backup_max_age_days=int(data["backup_max_age_days"]),
+        terms=TermsRef(**data["terms"]),
+        join_links=rules,
+    )
+
+
+@cache
+def load_brand() -> Brand:
+    """The brand this build was made for (``resources/brand.json``)."""
+    return brand_from_dict(read_json("brand.json"))
