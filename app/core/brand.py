@@ -41,6 +41,8 @@ class Brand:
     phone: str
     server_url: str
     support_site: str
+    # False in a production brand: then no argument can switch on demo mode or another server.
+    development_options: bool
     backup_max_age_days: int
     terms: TermsRef
     join_links: tuple[JoinLinkRule, ...]
@@ -65,6 +67,7 @@ def brand_from_dict(data: dict[str, Any]) -> Brand:
         phone=data["phone"],
         server_url=data["server_url"],
         support_site=data["support_site"],
+        development_options=bool(data.get("development_options", False)),
         backup_max_age_days=int(data["backup_max_age_days"]),
         terms=TermsRef(**data["terms"]),
         join_links=rules,

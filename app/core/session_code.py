@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
+
 CODE_LENGTH = 9
 EXAMPLE = "482 913 557"
 
@@ -16,16 +18,24 @@ _SEPARATORS = re.compile(r"[\s.\-\u00a0]+")
 _DIGITS = re.compile(r"[0-9]{%d}" % CODE_LENGTH)
 
 
-class SessionCodeError(ValueError):
-    """The text is not a session code; ``str(error)`` is a message for the customer."""
+class SessionCodeError(UserFacingError):
+    """The text is not a session code; ``error.message`` is a message for the customer."""
 
 
 def _rejection(text: str) -> SessionCodeError:
+    if not text.strip():
+        return SessionCodeError(
+            QT_TRANSLATE_NOOP(CONTEXT, "Type the 9-digit session code your technician gave you, like {example}."),
+            example=EXAMPLE,
+        )
     return SessionCodeError(
-        f"“{text.strip()[:40]}” is not a session code. A session code has 9 digits, "
-        f"like {EXAMPLE}: check it with your technician and type it again."
-        if text.strip()
-        else f"Type the 9-digit session code your technician gave you, like {EXAMPLE}."
+        QT_TRANSLATE_NOOP(
+            CONTEXT,
+            "“{text}” is not a session code. A session code has 9 digits, like {example}: "
+            "check it with your technician and type it again.",
+        ),
+        text=text.strip()[:40],
+        example=EXAMPLE,
     )
 
 
@@ -73,6 +83,10 @@ def code_from_argument(argument: str) -> str:
     if codes and len(codes) == 1 and segments in ([], ["join"]):
         return parse_session_code(codes[0])
     raise SessionCodeError(
-        f"This link does not carry a session code. Type the 9-digit code your technician "
-        f"gave you, like {EXAMPLE}."
+        QT_TRANSLATE_NOOP(
+            CONTEXT,
+            "This link does not carry a session code. Type the 9-digit code your technician "
+            "gave you, like {example}.",
+        ),
+        example=EXAMPLE,
     )

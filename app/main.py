@@ -1,0 +1,111 @@
+"""Command line entry point: ``python -m app [CODE_OR_LINK]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from app import __version__
+from app.core.brand import Brand, load_brand
+from app.core.messages import UserFacingError
+from app.core.server_address import development_allowed, resolve_server_url
+from app.core.session_code import code_from_argument
+
+log = logging.getLogger("app")
+
+
+def build_parser(brand: Brand) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="phonetex-support",
+        description=f"{brand.product_name}: prepare this computer for a {brand.company} remote support session.",
+    )
+    parser.add_argument(
+        "code",
+        nargs="?",
+        metavar="CODE_OR_LINK",
+        help="the 9-digit session code (482913557, '482 913 557', 482-913-557) or the join link from the email",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="development only: run a local demo consent server and a demo session",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="development only: consent server to use (https, or http on this computer)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    brand = load_brand()
+    args = build_parser(brand).parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.demo and not development_allowed(brand):
+        print("This launcher has no demo mode.", file=sys.stderr)
+        return 2
+    if args.demo and args.server:
+        print("--demo runs its own server; leave out --server.", file=sys.stderr)
+        return 2
+    intake_error: UserFacingError | None = None
+    initial_code: str | None = None
+    if args.code is not None:
+        try:
+            initial_code = code_from_argument(args.code)
+        except UserFacingError as error:
+            intake_error = error
+    server_url = None
+    if not args.demo:
+        try:
+            server_url = resolve_server_url(brand, args.server)
+        except UserFacingError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+    return _run_gui(brand, server_url, initial_code, intake_error, demo=args.demo)
+
+
+def _run_gui(brand: Brand, server_url: str | None, initial_code: str | None, intake_error, *, demo: bool) -> int:
+    # Qt is imported here so --help and --version answer without loading it.
+    from app.core.consent_client import ConsentClient
+    from app.core.terms import load_terms
+    from app.ui.application import create_application
+    from app.ui.context import LauncherContext
+    from app.ui.wizard import SupportWizard
+
+    qt_app = create_application()
+    demo_server = None
+    demo_dir = None
+    demo_origin = None
+    try:
+        if demo:
+            from server.embedded import start_demo_server
+
+            demo_dir = tempfile.TemporaryDirectory(prefix="phonetex-demo-")
+            demo_server, session = start_demo_server(demo_dir.name)
+            server_url = demo_origin = demo_server.base_url
+            initial_code = session["code"]
+            print(f"Demo consent server on {demo_server.base_url}, session {session['code']}", file=sys.stderr)
+        client = ConsentClient(server_url)
+        ctx = LauncherContext(
+            brand=brand,
+            terms=load_terms(brand),
+            client=client,
+            initial_code=initial_code,
+            intake_error=intake_error,
+            demo_origin=demo_origin,
+        )
+        wizard = SupportWizard(ctx)
+        wizard.show()
+        return qt_app.exec()
+    finally:
+        if demo_server is not None:
+            demo_server.stop()
+        if demo_dir is not None:
+            demo_dir.cleanup()

@@ -1,0 +1,38 @@
+"""What every page needs, handed in once by the wizard so tests can swap the outside world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QThreadPool, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.core.brand import Brand
+from app.core.consent_client import ConsentClient
+from app.core.journey import Journey
+from app.core.messages import UserFacingError
+from app.core.terms import Terms
+
+
+def choose_folder_with_dialog(parent: QWidget, title: str) -> str | None:
+    folder = QFileDialog.getExistingDirectory(parent, title)
+    return folder or None
+
+
+@dataclass
+class LauncherContext:
+    brand: Brand
+    terms: Terms
+    client: ConsentClient
+    journey: Journey = field(default_factory=Journey)
+    initial_code: str | None = None
+    # Why the code given on the command line could not be used; shown on the Session page.
+    intake_error: UserFacingError | None = None
+    # Set only in demo and test mode: the embedded server's origin, whose demo join page may open.
+    demo_origin: str | None = None
+    # Injectable so tests can capture what would be opened or picked.
+    open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
+    choose_folder: Callable[[QWidget, str], str | None] = choose_folder_with_dialog
+    pool: QThreadPool = field(default_factory=QThreadPool.globalInstance)

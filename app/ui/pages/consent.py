@@ -1,0 +1,134 @@
+"""Consent page: a summary, the customer's name and acknowledgements, and "Give permission"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard
+
+from app.core.consent_client import ConsentAnswer, ServerError
+from app.core.consent_record import ACKNOWLEDGEMENTS
+from app.core.journey import build_consent_record, forget_pending_if_changed
+from app.core.messages import CONTEXT
+from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.text import core_text
+from app.ui.workers import BackgroundRunner
+
+
+class ConsentPage(JourneyPage):
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.setTitle(self.tr("Give permission"))
+        self.setSubTitle(self.tr("Check the summary, type your name and tick each line to give permission."))
+        # After this page the consent is recorded: Back would only confuse.
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Give permission"))
+        self._runner = BackgroundRunner(ctx.pool, self)
+
+        self.summary = message_label(self.tr("Summary"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName(self.tr("Your full name"))
+        self.name_edit.setMaxLength(120)
+        self.ack_boxes: dict[str, QCheckBox] = {}
+        for key, text in ACKNOWLEDGEMENTS.items():
+            box = QCheckBox(QCoreApplication.translate(CONTEXT, text))
+            box.setAccessibleName(QCoreApplication.translate(CONTEXT, text))
+            box.toggled.connect(self._changed)
+            self.ack_boxes[key] = box
+        self.status_label = message_label(self.tr("Permission status"))
+        self.retry_button = QPushButton(self.tr("&Retry"))
+        self.retry_button.setAccessibleName(self.tr("Retry sending your permission"))
+        self.retry_button.setVisible(False)
+
+        form = QFormLayout()
+        name_label = QLabel(self.tr("Your full &name:"))
+        name_label.setBuddy(self.name_edit)
+        form.addRow(name_label, self.name_edit)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.retry_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(form)
+        for box in self.ack_boxes.values():
+            layout.addWidget(box)
+        layout.addStretch(1)
+        layout.addLayout(status_row)
+
+        self.name_edit.textChanged.connect(self._changed)
+        self.retry_button.clicked.connect(self.send)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.summary.setText(self._summary_text())
+        self._changed()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        if self._runner.busy:
+            return False
+        return bool(self.name_edit.text().strip()) and all(box.isChecked() for box in self.ack_boxes.values())
+
+    def validatePage(self) -> bool:  # noqa: N802
+        # The GUI thread never waits on the network: the first press starts the send and the
+        # page moves on by itself when the server has recorded the consent.
+        if self.journey.answer is not None:
+            return True
+        self.send()
+        return False
+
+    def send(self) -> None:
+        if self._runner.busy or not self.isComplete():
+            return
+        forget_pending_if_changed(self.journey)
+        record = build_consent_record(self.journey)
+        self._set_inputs_enabled(False)
+        self.retry_button.setVisible(False)
+        set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
+        client = self.ctx.client
+        self._runner.start(lambda: client.send_consent(record), self._recorded, self._failed)
+        self.completeChanged.emit()
+
+    def _recorded(self, answer: ConsentAnswer) -> None:
+        self.journey.answer = answer
+        set_info(self.status_label, self.tr("Permission recorded."))
+        self.completeChanged.emit()
+        self.wizard().next()
+
+    def _failed(self, error: Exception) -> None:
+        self._set_inputs_enabled(True)
+        message = core_text(error) if isinstance(error, ServerError) else self.tr(
+            "Your permission could not be sent. Nothing is lost: press Retry."
+        )
+        set_error(self.status_label, message)
+        self.retry_button.setVisible(True)
+        self.retry_button.setFocus()
+        self.completeChanged.emit()
+
+    def _changed(self, *_args) -> None:
+        self.journey.name = self.name_edit.text()
+        self.journey.acknowledgements = {key: box.isChecked() for key, box in self.ack_boxes.items()}
+        self.completeChanged.emit()
+
+    def _set_inputs_enabled(self, enabled: bool) -> None:
+        self.name_edit.setEnabled(enabled)
+        for box in self.ack_boxes.values():
+            box.setEnabled(enabled)
+
+    def _summary_text(self) -> str:
+        journey = self.journey
+        session = journey.session
+        lines = []
+        if session is not None:
+            lines.append(self.tr("Session: {technician} from {company}").format(technician=session.technician, company=session.company))
+        if journey.terms is not None:
+            lines.append(self.tr("Terms: version {version}, read and accepted").format(version=journey.terms.version))
+        left = [app.name for app in journey.open_apps.left_open]
+        lines.append(
+            self.tr("Left open: {apps}").format(apps=", ".join(left))
+            if left
+            else self.tr("No personal or confidential programs were found open.")
+        )
+        backup = journey.backup
+        if backup is not None and backup.verdict == "recent":
+            lines.append(self.tr("Backup: recent"))
+        else:
+            lines.append(self.tr("Backup: none recent; you accept the risk of losing data"))
+        return "\n".join(lines)

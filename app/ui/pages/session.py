@@ -1,0 +1,146 @@
+"""Session page: which support session this is, and who is helping."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from app.core.consent_client import ServerError, SessionInfo
+from app.core.session_code import SessionCodeError, format_session_code, parse_session_code
+from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.text import core_text, local_time
+from app.ui.workers import BackgroundRunner
+
+
+class SessionPage(JourneyPage):
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.setTitle(self.tr("Your support session"))
+        self.setSubTitle(
+            self.tr("Type the 9-digit session code your {company} technician gave you.").format(
+                company=ctx.brand.company
+            )
+        )
+        self._runner = BackgroundRunner(ctx.pool, self)
+        self._looked_up_code: str | None = None
+
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("482 913 557")
+        self.code_edit.setAccessibleName(self.tr("Session code"))
+        self.code_edit.setMaxLength(20)
+        font = self.code_edit.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.code_edit.setFont(font)
+        self.check_button = QPushButton(self.tr("&Check code"))
+        self.check_button.setAccessibleName(self.tr("Check session code"))
+        self.status_label = message_label(self.tr("Session status"))
+
+        self.company_value = QLabel()
+        self.technician_value = QLabel()
+        self.ticket_value = QLabel()
+        self.expires_value = QLabel()
+        details = QFormLayout()
+        for caption, value, name in (
+            (self.tr("Company:"), self.company_value, self.tr("Company")),
+            (self.tr("Technician:"), self.technician_value, self.tr("Technician")),
+            (self.tr("Ticket:"), self.ticket_value, self.tr("Ticket")),
+            (self.tr("Code valid until:"), self.expires_value, self.tr("Code valid until")),
+        ):
+            value.setAccessibleName(name)
+            details.addRow(caption, value)
+        code_row = QHBoxLayout()
+        code_label = QLabel(self.tr("Session &code:"))
+        code_label.setBuddy(self.code_edit)
+        code_row.addWidget(code_label)
+        code_row.addWidget(self.code_edit, 1)
+        code_row.addWidget(self.check_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(code_row)
+        layout.addWidget(self.status_label)
+        layout.addLayout(details)
+        layout.addStretch(1)
+        self._details = (self.company_value, self.technician_value, self.ticket_value, self.expires_value)
+        self._show_details(None)
+
+        # Look up a complete code shortly after typing stops, so a pasted code needs no extra click.
+        self._debounce = QTimer(self, singleShot=True, interval=400)
+        self._debounce.timeout.connect(self._lookup_if_valid)
+        self.code_edit.textEdited.connect(self._code_edited)
+        self.code_edit.returnPressed.connect(self.lookup)
+        self.check_button.clicked.connect(self.lookup)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        if self.ctx.intake_error is not None:
+            set_error(self.status_label, core_text(self.ctx.intake_error))
+        if self.ctx.initial_code and not self.code_edit.text():
+            self.code_edit.setText(format_session_code(self.ctx.initial_code))
+            self.lookup()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        session = self.journey.session
+        return session is not None and session.status == "open" and self._looked_up_code == session.code
+
+    def _code_edited(self, _text: str) -> None:
+        self.journey.session = None
+        self._looked_up_code = None
+        self._runner.cancel_pending()
+        self._show_details(None)
+        set_info(self.status_label, "")
+        self.completeChanged.emit()
+        self._debounce.start()
+
+    def _lookup_if_valid(self) -> None:
+        try:
+            parse_session_code(self.code_edit.text())
+        except SessionCodeError:
+            return
+        self.lookup()
+
+    def lookup(self) -> None:
+        try:
+            code = parse_session_code(self.code_edit.text())
+        except SessionCodeError as error:
+            set_error(self.status_label, core_text(error))
+            return
+        self._debounce.stop()
+        set_info(self.status_label, self.tr("Checking the code with {company}…").format(company=self.ctx.brand.company))
+        client = self.ctx.client
+        self._runner.start(lambda: client.lookup_session(code), self._found, self._failed)
+
+    def _found(self, session: SessionInfo) -> None:
+        self._show_details(session)
+        if session.status == "open":
+            self.journey.session = session
+            self._looked_up_code = session.code
+            set_info(
+                self.status_label,
+                self.tr("This is a {company} support session. Check the details with your technician, then press Next.").format(
+                    company=session.company
+                ),
+            )
+        else:
+            self.journey.session = None
+            set_error(
+                self.status_label,
+                self.tr("Permission for this session has already been given. Ask your technician for a new code."),
+            )
+        self.completeChanged.emit()
+
+    def _failed(self, error: Exception) -> None:
+        self.journey.session = None
+        self._show_details(None)
+        set_error(self.status_label, core_text(error) if isinstance(error, (ServerError, SessionCodeError)) else self.tr(
+            "Something went wrong while checking the code. Press Check code to try again."
+        ))
+        self.completeChanged.emit()
+
+    def _show_details(self, session: SessionInfo | None) -> None:
+        for widget in self._details:
+            widget.setVisible(session is not None)
+        if session is None:
+            return
+        self.company_value.setText(session.company)
+        self.technician_value.setText(session.technician)
+        self.ticket_value.setText(session.ticket or self.tr("none given"))
+        self.expires_value.setText(local_time(session.expires_at))

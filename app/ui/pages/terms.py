@@ -1,0 +1,88 @@
+"""Terms page: the legal text, verbatim, with what it means in plain words beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
+
+from app.ui.pages.base import JourneyPage, message_label
+
+
+class TermsPage(JourneyPage):
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        terms = ctx.terms
+        self.setTitle(self.tr("Remote support terms"))
+        self.setSubTitle(
+            self.tr("Please read the terms to the end. Terms {id}, version {version}.").format(
+                id=terms.id, version=terms.version
+            )
+        )
+        self.text_view = QPlainTextEdit()
+        self.text_view.setReadOnly(True)
+        self.text_view.setPlainText(terms.text)
+        self.text_view.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.text_view.setAccessibleName(self.tr("Terms and conditions"))
+        self.text_view.setAccessibleDescription(self.tr("Scroll to the end to be able to accept."))
+        self.text_view.setTabChangesFocus(True)
+
+        self.plain_words = QLabel(
+            self.tr(
+                "What this means:\n\n"
+                "• A technician will see your screen and may control your computer.\n\n"
+                "• Close anything private first: email, banking, passwords, personal documents.\n\n"
+                "• Back up your files first. Remote work can, rarely, lose data.\n\n"
+                "• You give permission for this session only. Next time we will ask again.\n\n"
+                "• {company} will never ask for your bank details or passwords."
+            ).format(company=ctx.brand.company)
+        )
+        self.plain_words.setWordWrap(True)
+        self.plain_words.setAccessibleName(self.tr("What the terms mean in plain words"))
+        self.plain_words.setMinimumWidth(220)
+
+        self.accept_box = QCheckBox(self.tr("I have &read and accept the terms"))
+        self.accept_box.setAccessibleName(self.tr("I have read and accept the terms"))
+        self.accept_box.setEnabled(False)
+        self.hint = message_label(self.tr("Terms reading hint"))
+        self.hint.setText(self.tr("Scroll to the end of the terms to be able to accept them."))
+        self.registerField("termsAccepted*", self.accept_box)
+
+        row = QHBoxLayout()
+        row.addWidget(self.text_view, 3)
+        row.addWidget(self.plain_words, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.accept_box)
+
+        bar = self.text_view.verticalScrollBar()
+        bar.valueChanged.connect(self._check_read)
+        bar.rangeChanged.connect(self._check_read)
+        self.accept_box.toggled.connect(self._accepted_changed)
+
+    @property
+    def shown_text(self) -> str:
+        """The text exactly as the customer sees it; its hash goes into the consent."""
+        return self.text_view.toPlainText()
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.journey.terms = self.ctx.terms
+        self._check_read()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        # Once laid out: terms that fit without scrolling count as read.
+        QTimer.singleShot(0, self._check_read)
+
+    def _check_read(self, *_args) -> None:
+        bar = self.text_view.verticalScrollBar()
+        # Before the page is laid out the scroll range is empty and would look "read".
+        if not self.text_view.isVisible():
+            return
+        if bar.value() >= bar.maximum() and not self.accept_box.isEnabled():
+            self.accept_box.setEnabled(True)
+            self.hint.setText(self.tr("You have reached the end of the terms."))
+
+    def _accepted_changed(self, accepted: bool) -> None:
+        self.journey.terms_accepted = accepted

@@ -1,0 +1,76 @@
+"""The support wizard: six pages, registered by id, in the order :func:`app.core.journey.next_step` gives."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtWidgets import QMessageBox, QWizard
+
+from app.core.journey import Step, next_step
+from app.ui.context import LauncherContext
+from app.ui.pages.backup import BackupPage
+from app.ui.pages.connect import ConnectPage
+from app.ui.pages.consent import ConsentPage
+from app.ui.pages.open_apps import OpenAppsPage
+from app.ui.pages.session import SessionPage
+from app.ui.pages.terms import TermsPage
+
+
+class PageId(IntEnum):
+    SESSION = Step.SESSION
+    TERMS = Step.TERMS
+    OPEN_APPS = Step.OPEN_APPS
+    BACKUP = Step.BACKUP
+    CONSENT = Step.CONSENT
+    CONNECT = Step.CONNECT
+
+
+PAGE_CLASSES = {
+    PageId.SESSION: SessionPage,
+    PageId.TERMS: TermsPage,
+    PageId.OPEN_APPS: OpenAppsPage,
+    PageId.BACKUP: BackupPage,
+    PageId.CONSENT: ConsentPage,
+    PageId.CONNECT: ConnectPage,
+}
+
+
+class SupportWizard(QWizard):
+    def __init__(self, ctx: LauncherContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("{product} – remote support").format(product=ctx.brand.product_name))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setMinimumSize(820, 600)
+        for page_id, page_class in PAGE_CLASSES.items():
+            self.setPage(page_id, page_class(ctx))
+        self.setStartId(PageId.SESSION)
+        for button, name in (
+            (QWizard.WizardButton.BackButton, self.tr("Back")),
+            (QWizard.WizardButton.NextButton, self.tr("Next")),
+            (QWizard.WizardButton.CommitButton, self.tr("Give permission")),
+            (QWizard.WizardButton.FinishButton, self.tr("Finish")),
+            (QWizard.WizardButton.CancelButton, self.tr("Cancel")),
+        ):
+            self.button(button).setAccessibleName(name)
+
+    def nextId(self) -> int:  # noqa: N802
+        following = next_step(Step(self.currentId()), self.ctx.journey)
+        return -1 if following is None else int(following)
+
+    def page_of(self, page_id: PageId):
+        return self.page(int(page_id))
+
+    def reject(self) -> None:
+        # Leaving before permission is recorded loses nothing; say so, and keep an easy way out.
+        if self.ctx.journey.answer is None and self.currentId() != PageId.SESSION:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Leave without giving permission?"),
+                self.tr("No one will be able to connect to your computer. You can start again at any time."),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
