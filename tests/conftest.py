@@ -1,0 +1,10 @@
+"""Shared test set-up: Qt offscreen, no network but loopback, the real reference server on hand."""
+
+import os
+
+# Before any Qt import: tests run without a display unless a test starts its own Xvfb.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A developer's proxy settings must not send loopback test traffic elsewhere.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+
+pytest_plugins = ["tests.server_fixtures"]
