@@ -63,8 +63,11 @@ class TermsPage(JourneyPage):
 
     @property
     def shown_text(self) -> str:
-        """The text exactly as the customer sees it; its hash goes into the consent."""
-        return self.text_view.toPlainText()
+        """The text exactly as the document holds it; its hash goes into the consent.
+
+        ``toPlainText()`` would turn the terms' no-break spaces into plain ones and change the hash.
+        """
+        return self.text_view.document().toRawText().replace("\u2029", "\n")
 
     def initializePage(self) -> None:  # noqa: N802
         self.journey.terms = self.ctx.terms
