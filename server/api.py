@@ -1,0 +1,164 @@
+"""The HTTP API of ``docs/server-api.md`` as a FastAPI application."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.brand import load_brand
+from app.core.terms import load_terms
+from server.config import ServerConfig
+from server.consents import consent_answer, record_consent
+from server.db import ConsentStore
+from server.errors import ApiError, install_error_handlers
+from server.pages import PAGE_HEADERS, demo_join_page, join_page
+from server.sessions import (
+    NewSessionError,
+    created_answer,
+    parse_new_session,
+    require_code,
+    require_live_session,
+    session_answer,
+    unknown_code,
+)
+
+# A consent record with 200 apps on each list stays well under this; anything bigger is not one.
+MAX_BODY_BYTES = 256 * 1024
+
+
+class _NoStore:
+    """Answers hold consent records and join links: no proxy or browser cache may keep them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"cache-control", b"no-store"),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+async def _json_body(request: Request, error: str) -> Any:
+    size = 0
+    chunks = []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(413, "too_large", "The request is too large for the consent server.")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(422, error, "The request body is not valid JSON.") from None
+
+
+def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> FastAPI:
+    """Build the server. It opens ``config.db_path`` unless given a ``store``; the store is at
+    ``app.state.store`` and whoever runs the app closes it after the app stops serving."""
+    store = store or ConsentStore(config.db_path)
+    brand = load_brand()
+    # Read once: the terms only change with a new release, and every consent compares against them.
+    terms = load_terms(brand)
+    token = config.technician_token.encode("utf-8")
+
+    app = FastAPI(
+        title=f"{brand.company} consent server",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
+    app.state.store = store
+    app.state.config = config
+    install_error_handlers(app)
+    app.add_middleware(_NoStore)
+
+    def require_technician(request: Request) -> None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        # compare_digest on bytes: constant time, and no TypeError for non-ASCII tokens.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8"), token):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "This needs a technician's token (Authorization: Bearer <token>).",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/v1/sessions")
+    async def create_session(request: Request) -> JSONResponse:
+        require_technician(request)
+        try:
+            new = parse_new_session(await _json_body(request, "invalid_request"))
+        except NewSessionError as exc:
+            raise ApiError(422, "invalid_request", str(exc)) from None
+        session = await run_in_threadpool(
+            store.create_session,
+            technician=new.technician,
+            ticket=new.ticket,
+            join_url=new.join_url,
+            provider=new.provider,
+            expires_in_minutes=new.expires_in_minutes,
+        )
+        link = config.customer_link(session.code, str(request.base_url))
+        return JSONResponse(created_answer(session, brand.company, link), status_code=201)
+
+    @app.get("/api/v1/sessions/{code}")
+    def look_up_session(code: str) -> dict[str, Any]:
+        require_code(code)
+        return session_answer(require_live_session(store.session(code), code), brand.company)
+
+    @app.post("/api/v1/sessions/{code}/consent")
+    async def give_consent(code: str, request: Request) -> Response:
+        require_code(code)
+        data = await _json_body(request, "invalid_record")
+        answer = await run_in_threadpool(record_consent, store, code, data, terms=terms)
+        return Response(answer, status_code=201, media_type="application/json")
+
+    @app.get("/api/v1/sessions/{code}/consent")
+    def read_consent(code: str, request: Request) -> dict[str, Any]:
+        require_technician(request)
+        require_code(code)
+        return consent_answer(store, code)
+
+    @app.get("/join/{code}", response_class=HTMLResponse)
+    def join(code: str) -> HTMLResponse:
+        require_code(code)
+        session = require_live_session(store.session(code), code)
+        return HTMLResponse(join_page(session, brand), headers=PAGE_HEADERS)
+
+    if config.demo:
+
+        @app.get("/demo/join/{code}", response_class=HTMLResponse)
+        def demo_join(code: str) -> HTMLResponse:
+            require_code(code)
+            session = store.session(code)
+            if session is None:
+                raise unknown_code(code)
+            return HTMLResponse(demo_join_page(session, brand), headers=PAGE_HEADERS)
+
+    return app

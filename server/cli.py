@@ -1,0 +1,156 @@
+"""``python -m server`` / ``phonetex-consent-server``: run the server, or open a session offline.
+
+Bad input is one line on stderr and exit status 2, never a traceback: this is run by whoever
+looks after the support site, often from a service unit whose log shows only the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from app.core.brand import load_brand
+from server.codes import is_session_code
+from server.config import TOKEN_ENV, ConfigError, ServerConfig
+from server.db import ConsentStore, StoreError
+from server.sessions import DEFAULT_EXPIRES_IN_MINUTES, PROVIDERS, NewSessionError, parse_new_session, session_summary
+
+PROG = "phonetex-consent-server"
+
+
+class UsageError(Exception):
+    """Bad input from the command line; ``main`` prints it as one line and exits with 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Reference consent server for the Phonetex Support Launcher.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--db", required=True, help="SQLite database file (created if missing; its folder must exist)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--token",
+        help=f"technicians' bearer token; prefer the {TOKEN_ENV} environment variable, which other users "
+        "cannot read from the process list. Without either, a token is made up and printed.",
+    )
+    serve.add_argument(
+        "--public-url",
+        help="address customers use, for the links in session answers (default: the address each request came in on)",
+    )
+    serve.add_argument("--demo", action="store_true", help="also serve /demo/join/<code> pages for demo sessions")
+
+    create = commands.add_parser("create-session", help="open a support session directly in the database")
+    create.add_argument("--db", required=True, help="SQLite database file the server uses")
+    create.add_argument("--join-url", required=True, help="the customer's join link from Zoho Assist or TeamViewer")
+    create.add_argument("--technician", required=True, help="the name the customer will see")
+    create.add_argument("--ticket", help="ticket number the customer will see")
+    create.add_argument("--provider", choices=PROVIDERS, default=PROVIDERS[0], help="default: %(default)s")
+    create.add_argument(
+        "--expires-in-minutes", type=int, default=DEFAULT_EXPIRES_IN_MINUTES, help="default: %(default)s"
+    )
+    create.add_argument("--public-url", help="support site for the customer link (default: the brand's support site)")
+
+    cancel = commands.add_parser("cancel-session", help="cancel a session nobody has consented to yet")
+    cancel.add_argument("--db", required=True, help="SQLite database file the server uses")
+    cancel.add_argument("--code", required=True, help="the 9-digit session code")
+    return parser
+
+
+def _open_store(path: str) -> ConsentStore:
+    try:
+        return ConsentStore(path)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.api import create_app
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
+    try:
+        config = ServerConfig.resolve(args.db, token=args.token, public_url=args.public_url, demo=args.demo)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    store = _open_store(args.db)
+    try:
+        if config.token_generated:
+            print(f"Technician token for this run (set {TOKEN_ENV} to keep one): {config.technician_token}", flush=True)
+        uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, proxy_headers=True)
+    finally:
+        store.close()
+    return 0
+
+
+def _create_session(args: argparse.Namespace) -> int:
+    brand = load_brand()
+    try:
+        config = ServerConfig.resolve(
+            args.db, token="unused-offline", public_url=args.public_url or brand.support_site, environ={}
+        )
+        new = parse_new_session(
+            {
+                "technician": args.technician,
+                "ticket": args.ticket,
+                "join_url": args.join_url,
+                "provider": args.provider,
+                "expires_in_minutes": args.expires_in_minutes,
+            }
+        )
+    except (ConfigError, NewSessionError) as exc:
+        raise UsageError(str(exc)) from None
+    store = _open_store(args.db)
+    try:
+        session = store.create_session(
+            technician=new.technician,
+            ticket=new.ticket,
+            join_url=new.join_url,
+            provider=new.provider,
+            expires_in_minutes=new.expires_in_minutes,
+        )
+    finally:
+        store.close()
+    summary = session_summary(session, brand.company, config.customer_link(session.code, brand.support_site))
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cancel_session(args: argparse.Namespace) -> int:
+    if not is_session_code(args.code):
+        raise UsageError(f"--code must be the 9 digits of a session code, not {args.code!r}.")
+    store = _open_store(args.db)
+    try:
+        cancelled = store.cancel_session(args.code)
+    finally:
+        store.close()
+    if not cancelled:
+        print(f"{PROG}: there is no open session {args.code} to cancel.", file=sys.stderr)
+        return 1
+    print(f"Session {args.code} is cancelled.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        command = {"serve": _serve, "create-session": _create_session, "cancel-session": _cancel_session}
+        return command[args.command](args)
+    except UsageError as exc:
+        print(str(exc) if str(exc).startswith(PROG) else f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

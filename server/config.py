@@ -1,0 +1,68 @@
+"""How one consent server runs: its database, the technicians' token and its public address."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TOKEN_ENV = "PHONETEX_TECHNICIAN_TOKEN"
+
+
+class ConfigError(ValueError):
+    """A setting is unusable; the message is one line for whoever started the server."""
+
+
+def normalise_public_url(url: str) -> str:
+    """``https://support.example/`` → ``https://support.example``: customer links append ``/join/…``."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - urlsplit only checks the port when asked
+    except ValueError:
+        raise ConfigError(f"The public URL {url!r} is not a valid web address.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"The public URL {url!r} must start with https:// (or http://) and name a host.")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"The public URL {url!r} must not carry a query, a fragment or a user name.")
+    return text.rstrip("/")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    db_path: Path
+    technician_token: str
+    # Where customers reach this server; None means "the address the request came in on".
+    public_url: str | None = None
+    # Serves /demo/join/<code>, the stand-in join page of demo sessions.
+    demo: bool = False
+    # True when nobody chose the token, so ``serve`` must show it or nobody could use it.
+    token_generated: bool = False
+
+    @classmethod
+    def resolve(
+        cls,
+        db_path: str | os.PathLike[str],
+        *,
+        token: str | None = None,
+        public_url: str | None = None,
+        demo: bool = False,
+        environ: Mapping[str, str] | None = None,
+    ) -> ServerConfig:
+        """Settle the token (argument, else ``PHONETEX_TECHNICIAN_TOKEN``, else a new random one)."""
+        environ = os.environ if environ is None else environ
+        chosen = (token or environ.get(TOKEN_ENV) or "").strip()
+        return cls(
+            db_path=Path(db_path),
+            technician_token=chosen or secrets.token_urlsafe(32),
+            public_url=None if public_url is None else normalise_public_url(public_url),
+            demo=demo,
+            token_generated=not chosen,
+        )
+
+    def customer_link(self, code: str, base_url: str) -> str:
+        """The emailed link for a session; ``base_url`` is used when no public URL was set."""
+        return f"{(self.public_url or base_url).rstrip('/')}/join/{code}"

@@ -1,0 +1,119 @@
+"""Recording a customer's consent: the rules, in the order the API contract implies them.
+
+The answer to a recorded consent is serialised once and stored; a repeat of the same receipt id
+returns those stored bytes, so a launcher that retries after a lost connection gets exactly the
+reference and join link it would have had.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
+from app.core.session_code import format_session_code
+from app.core.terms import Terms
+from server.db import ConsentRow, ConsentStore, iso_utc, utc_now
+from server.errors import ApiError
+from server.sessions import require_live_session, unknown_code
+
+
+def _record(data: Any, code: str) -> ConsentRecord:
+    try:
+        record = ConsentRecord.from_dict(data)
+    except ConsentRecordError as exc:
+        raise ApiError(422, "invalid_record", str(exc)) from None
+    if record.session_code != code:
+        raise ApiError(
+            422,
+            "invalid_record",
+            f"The consent record is for session {format_session_code(record.session_code)}, "
+            f"but was sent to session {format_session_code(code)}.",
+        )
+    # The schema only says each acknowledgement is true or false; consent needs every one true.
+    unticked = [key for key in REQUIRED_ACKNOWLEDGEMENTS if not record.acknowledgements[key]]
+    if unticked:
+        raise ApiError(
+            422,
+            "invalid_record",
+            f"Permission needs every acknowledgement; not confirmed: {', '.join(unticked)}.",
+        )
+    return record
+
+
+def _check_terms(record: ConsentRecord, terms: Terms) -> None:
+    accepted = record.terms
+    if (accepted.id, accepted.version, accepted.sha256) != (terms.id, terms.version, terms.sha256):
+        raise ApiError(
+            409,
+            "terms_outdated",
+            f"The terms have changed since they were shown. Please read the current terms "
+            f"(version {terms.version}) and give permission again.",
+            current_version=terms.version,
+        )
+
+
+def record_consent(
+    store: ConsentStore, code: str, data: Any, *, terms: Terms, now: datetime | None = None
+) -> bytes:
+    """Store the consent in ``data`` for session ``code``; return the ``201`` answer's bytes.
+
+    Raises :class:`ApiError` for every refusal the contract names.
+    """
+    record = _record(data, code)
+    with store.transaction() as tx:
+        earlier = tx.consent_by_receipt(record.receipt_id)
+        if earlier is not None:
+            if earlier.session_code == code:
+                # Checked before expiry and terms: a retry must not fail because time moved on.
+                return earlier.answer_json.encode("utf-8")
+            raise ApiError(
+                409,
+                "receipt_reused",
+                "This receipt id already belongs to another session's consent. Please start again.",
+            )
+        session = require_live_session(tx.session(code), code, now)
+        if tx.consent_for_session(code) is not None:
+            raise ApiError(
+                409,
+                "already_consented",
+                "Permission for this session has already been given. "
+                "If you need to start again, ask your technician for a new session code.",
+            )
+        _check_terms(record, terms)
+        received_at = iso_utc(now or utc_now())
+        reference = tx.unused_reference()
+        record_json = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        answer = {
+            "reference": reference,
+            "receipt": {**record.to_dict(), "received_at": received_at},
+            "join_url": session.join_url,
+            "provider": session.provider,
+        }
+        answer_json = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        tx.insert_consent(
+            ConsentRow(
+                session_code=code,
+                receipt_id=record.receipt_id,
+                reference=reference,
+                record_json=record_json,
+                received_at=received_at,
+                answer_json=answer_json,
+            )
+        )
+        tx.set_status(code, "consented")
+    return answer_json.encode("utf-8")
+
+
+def consent_answer(store: ConsentStore, code: str) -> dict[str, Any]:
+    """What a technician reads back: the reference and the receipt the customer was given."""
+    with store.reading() as tx:
+        session = tx.session(code)
+        consent = tx.consent_for_session(code)
+    if session is None:
+        raise unknown_code(code)
+    if consent is None:
+        raise ApiError(404, "no_consent", "No permission has been recorded for this session yet.")
+    stored = json.loads(consent.answer_json)
+    return {"reference": stored["reference"], "receipt": stored["receipt"]}
