@@ -39,6 +39,17 @@ def build_parser(brand: Brand) -> argparse.ArgumentParser:
         metavar="URL",
         help="development only: consent server to use (https, or http on this computer)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this launcher without showing a window or using the network: one line per check, "
+        "exit status 0 when all pass",
+    )
+    parser.add_argument(
+        "--exit-when-shown",
+        action="store_true",
+        help="exit with status 0 as soon as the first page has painted (to time start-up)",
+    )
     return parser
 
 
@@ -48,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(brand).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    if args.self_test:
+        from app.self_test import run_self_test
+
+        return run_self_test()
     if args.demo and not development_allowed(brand):
         print("This launcher has no demo mode.", file=sys.stderr)
         return 2
@@ -68,18 +83,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UserFacingError as error:
             print(str(error), file=sys.stderr)
             return 2
-    return _run_gui(brand, server_url, initial_code, intake_error, demo=args.demo)
+    return _run_gui(
+        brand, server_url, initial_code, intake_error, demo=args.demo, exit_when_shown=args.exit_when_shown
+    )
 
 
-def _run_gui(brand: Brand, server_url: str | None, initial_code: str | None, intake_error, *, demo: bool) -> int:
+def _run_gui(
+    brand: Brand,
+    server_url: str | None,
+    initial_code: str | None,
+    intake_error,
+    *,
+    demo: bool,
+    exit_when_shown: bool = False,
+) -> int:
     # Qt is imported here so --help and --version answer without loading it.
     from app.core.consent_client import ConsentClient
     from app.core.terms import load_terms
+    from app.core.user_files import attach_file_log, user_files
     from app.ui.application import create_application
     from app.ui.context import LauncherContext
+    from app.ui.crash import CrashHandler
+    from app.ui.first_paint import QuitOnFirstPaint
     from app.ui.wizard import SupportWizard
 
     qt_app = create_application()
+    # The log file and the consent receipt are the only files the launcher leaves (app.core.user_files).
+    files = user_files(brand)
+    file_log = attach_file_log(files)
+    crash = CrashHandler(brand, str(files.log_path)).install()
     demo_server = None
     demo_dir = None
     demo_origin = None
@@ -102,9 +134,17 @@ def _run_gui(brand: Brand, server_url: str | None, initial_code: str | None, int
             demo_origin=demo_origin,
         )
         wizard = SupportWizard(ctx)
+        if exit_when_shown:
+            QuitOnFirstPaint(wizard.page(wizard.startId()))
         wizard.show()
-        return qt_app.exec()
+        code = qt_app.exec()
+        return crash.exit_code if crash.crashed else code
+    except Exception:
+        return crash.report_fatal(sys.exc_info())
     finally:
+        crash.uninstall()
+        logging.getLogger().removeHandler(file_log)
+        file_log.close()
         if demo_server is not None:
             demo_server.stop()
         if demo_dir is not None:
