@@ -1,0 +1,186 @@
+"""Linux on X11: the window manager's client list, or the root window's children without one.
+
+What a taskbar shows: ``_NET_CLIENT_LIST`` (EWMH) when a window manager keeps it; otherwise
+(plain Xvfb, very old window managers) the mapped children of the root window and, for a
+reparenting manager without EWMH, their children. Windows a taskbar skips (docks, desktops,
+menus, splash screens, dialogs of another window, ``_NET_WM_STATE_SKIP_TASKBAR``) are left out.
+
+Polite close: ``_NET_CLOSE_WINDOW`` to the window manager where it advertises it in
+``_NET_SUPPORTED``, else ICCCM's ``WM_DELETE_WINDOW`` sent to the window itself.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable
+
+from app.core.open_apps import linux_cgroups
+from app.core.open_apps.backend import WindowBackend
+from app.core.open_apps.model import AppWindow, Icon, OpenApp
+from app.core.open_apps.xcb import (
+    CURRENT_TIME,
+    EVENT_MASK_SUBSTRUCTURE_NOTIFY,
+    EVENT_MASK_SUBSTRUCTURE_REDIRECT,
+    Connection,
+    cardinals,
+    strings,
+)
+
+_ATOMS = (
+    "_NET_CLIENT_LIST",
+    "_NET_SUPPORTED",
+    "_NET_CLOSE_WINDOW",
+    "_NET_WM_PID",
+    "WM_CLASS",
+    "_NET_WM_WINDOW_TYPE",
+    "_NET_WM_STATE",
+    "_NET_WM_STATE_SKIP_TASKBAR",
+    "WM_TRANSIENT_FOR",
+    "_NET_WM_ICON",
+    "WM_PROTOCOLS",
+    "WM_DELETE_WINDOW",
+    "_GTK_APPLICATION_ID",
+    "_KDE_NET_WM_DESKTOP_FILE",
+)
+_SKIPPED_TYPES = tuple(
+    f"_NET_WM_WINDOW_TYPE_{t}"
+    for t in ("DESKTOP", "DOCK", "TOOLBAR", "MENU", "UTILITY", "SPLASH", "DROPDOWN_MENU", "POPUP_MENU",
+              "TOOLTIP", "NOTIFICATION", "COMBO", "DND")
+)
+# Icons are picked at the size the page shows them, or the nearest larger one.
+ICON_SIZE = 32
+# Source indication "pager": the request comes from a tool acting for the user (EWMH).
+_SOURCE_PAGER = 2
+
+
+def pick_icon(value: list[int], size: int = ICON_SIZE) -> Icon | None:
+    """The ``_NET_WM_ICON`` image closest to ``size`` (the smallest not below it, else the largest)."""
+    images: list[tuple[int, int, int]] = []
+    i = 0
+    while i + 2 <= len(value):
+        width, height = value[i], value[i + 1]
+        if width <= 0 or height <= 0 or width * height > len(value) - i - 2:
+            break
+        images.append((width, height, i + 2))
+        i += 2 + width * height
+    if not images:
+        return None
+    big_enough = [im for im in images if min(im[0], im[1]) >= size]
+    width, height, start = min(big_enough) if big_enough else max(images)
+    pixels = value[start : start + width * height]
+    return Icon(width, height, struct.pack(f"={len(pixels)}I", *pixels))
+
+
+class X11Backend(WindowBackend):
+    platform = "linux"
+    windows_listed = True
+
+    def __init__(self, display: str | None = None, connect: Callable[[str | None], Connection] = Connection) -> None:
+        self._display = display if display is not None else os.environ.get("DISPLAY")
+        self._connect = connect
+        self._connection = None
+        self._icons: dict[int, Icon | None] = {}
+
+    def _conn(self):
+        if self._connection is None or self._connection.broken:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+            self._connection = self._connect(self._display)
+        return self._connection
+
+    def close_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _top_level(self, conn, atoms) -> list[int]:
+        listed = conn.properties([(conn.root, atoms["_NET_CLIENT_LIST"])])[0] if atoms["_NET_CLIENT_LIST"] else None
+        if listed is not None:
+            return cardinals(listed)
+        # No window manager keeps a client list: take the mapped children of the root, and for a
+        # reparenting manager, the child of each frame that holds the application's properties.
+        children = conn.children([conn.root])[0] or []
+        attributes = conn.attributes(children)
+        mapped = [w for w, a in zip(children, attributes) if a is not None and a[0] and not a[1]]
+        marks = [atoms["WM_CLASS"], atoms["_NET_WM_PID"]]
+        marks = [m for m in marks if m]
+        values = conn.properties([(w, m) for w in mapped for m in marks])
+        direct, frames = [], []
+        for index, window in enumerate(mapped):
+            window_values = values[index * len(marks) : (index + 1) * len(marks)]
+            (direct if any(v is not None for v in window_values) else frames).append(window)
+        if frames:
+            for frame_children in conn.children(frames):
+                for child in frame_children or []:
+                    child_values = conn.properties([(child, m) for m in marks])
+                    if any(v is not None for v in child_values):
+                        direct.append(child)
+                        break
+        return direct
+
+    def list_windows(self) -> list[AppWindow]:
+        conn = self._conn()
+        with conn.lock:
+            atoms = conn.atoms(_ATOMS + _SKIPPED_TYPES)
+            windows = self._top_level(conn, atoms)
+            wanted = ["_NET_WM_PID", "WM_CLASS", "_NET_WM_WINDOW_TYPE", "_NET_WM_STATE", "WM_TRANSIENT_FOR",
+                      "_GTK_APPLICATION_ID", "_KDE_NET_WM_DESKTOP_FILE"]
+            values = conn.properties([(w, atoms[name]) for w in windows for name in wanted])
+            skipped_types = {atoms[t] for t in _SKIPPED_TYPES if atoms[t]}
+            skip_taskbar = atoms["_NET_WM_STATE_SKIP_TASKBAR"]
+            listed: list[tuple[int, int, tuple[str, ...], str | None]] = []
+            for index, window in enumerate(windows):
+                pid_v, class_v, type_v, state_v, transient_v, gtk_v, kde_v = values[index * len(wanted) : (index + 1) * len(wanted)]
+                types = cardinals(type_v)
+                if types and types[0] in skipped_types:
+                    continue
+                if skip_taskbar and skip_taskbar in cardinals(state_v):
+                    continue
+                if any(cardinals(transient_v)):
+                    continue
+                wm_class = strings(class_v)
+                hints = tuple(strings(gtk_v) + strings(kde_v) + wm_class[::-1])
+                pid = (cardinals(pid_v) or [0])[0]
+                listed.append((window, pid, hints, wm_class[-1] if wm_class else None))
+            self._fetch_icons(conn, atoms, [w for w, *_ in listed])
+        return [AppWindow(pid, window, hints, name, self._icons.get(window)) for window, pid, hints, name in listed]
+
+    def _fetch_icons(self, conn, atoms, windows: list[int]) -> None:
+        # Icons rarely change and can be large, so each window's is read once.
+        self._icons = {w: i for w, i in self._icons.items() if w in set(windows)}
+        new = [w for w in windows if w not in self._icons]
+        if not new or not atoms["_NET_WM_ICON"]:
+            return
+        for window, value in zip(new, conn.properties([(w, atoms["_NET_WM_ICON"]) for w in new])):
+            self._icons[window] = pick_icon(cardinals(value))
+
+    def related(self, pid: int) -> tuple[tuple[str, ...], set[int]]:
+        return linux_cgroups.scope_of(pid)
+
+    def close(self, app: OpenApp) -> bool:
+        handles = [w.handle for w in app.windows if w.handle]
+        if not handles:
+            return False
+        conn = self._conn()
+        with conn.lock:
+            atoms = conn.atoms(_ATOMS)
+            supported = cardinals(conn.properties([(conn.root, atoms["_NET_SUPPORTED"])])[0]) if atoms["_NET_SUPPORTED"] else []
+            if atoms["_NET_CLOSE_WINDOW"] and atoms["_NET_CLOSE_WINDOW"] in supported:
+                mask = EVENT_MASK_SUBSTRUCTURE_REDIRECT | EVENT_MASK_SUBSTRUCTURE_NOTIFY
+                return any(
+                    [
+                        conn.send_client_message(conn.root, h, atoms["_NET_CLOSE_WINDOW"], [CURRENT_TIME, _SOURCE_PAGER], mask)
+                        for h in handles
+                    ]
+                )
+            if not (atoms["WM_PROTOCOLS"] and atoms["WM_DELETE_WINDOW"]):
+                return False
+            protocols = conn.properties([(h, atoms["WM_PROTOCOLS"]) for h in handles])
+            sent = [
+                conn.send_client_message(h, h, atoms["WM_PROTOCOLS"], [atoms["WM_DELETE_WINDOW"], CURRENT_TIME], 0)
+                for h, value in zip(handles, protocols)
+                if atoms["WM_DELETE_WINDOW"] in cardinals(value)
+            ]
+            return any(sent)
