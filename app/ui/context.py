@@ -9,6 +9,7 @@ from PySide6.QtCore import QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.core.backup.system import BackupSystem
 from app.core.brand import Brand
 from app.core.consent_client import ConsentClient
 from app.core.journey import Journey
@@ -36,3 +37,5 @@ class LauncherContext:
     open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
     choose_folder: Callable[[QWidget, str], str | None] = choose_folder_with_dialog
     pool: QThreadPool = field(default_factory=QThreadPool.globalInstance)
+    # The home folders, drives and system tools the backup check reads; called inside its worker.
+    backup_system: Callable[[], BackupSystem] = BackupSystem.current
