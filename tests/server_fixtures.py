@@ -28,7 +28,7 @@ def consent_server(tmp_path: Path) -> Iterator[EmbeddedServer]:
         yield server
 
 
-def make_record(session_code: str, **overrides: Any) -> dict[str, Any]:
+def make_record(session_code: str, /, **overrides: Any) -> dict[str, Any]:
     """A valid consent record for ``session_code`` against the current terms, as JSON-ready data.
 
     ``name="Ann"`` replaces a top-level field; ``terms__version="2019-01"`` reaches into a nested
