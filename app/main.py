@@ -98,14 +98,9 @@ def _run_gui(
     exit_when_shown: bool = False,
 ) -> int:
     # Qt is imported here so --help and --version answer without loading it.
-    from app.core.consent_client import ConsentClient
-    from app.core.terms import load_terms
     from app.core.user_files import attach_file_log, user_files
     from app.ui.application import create_application
-    from app.ui.context import LauncherContext
     from app.ui.crash import CrashHandler
-    from app.ui.first_paint import QuitOnFirstPaint
-    from app.ui.wizard import SupportWizard
 
     qt_app = create_application()
     # The log file and the consent receipt are the only files the launcher leaves (app.core.user_files).
@@ -116,6 +111,13 @@ def _run_gui(
     demo_dir = None
     demo_origin = None
     try:
+        # Imported once the crash handler is in place: a broken build explains itself too.
+        from app.core.consent_client import ConsentClient
+        from app.core.terms import load_terms
+        from app.ui.context import LauncherContext
+        from app.ui.first_paint import QuitOnFirstPaint
+        from app.ui.wizard import SupportWizard
+
         if demo:
             from server.embedded import start_demo_server
 

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import pkgutil
+import re
 import ssl
 import sys
 from collections.abc import Callable, Iterator
@@ -101,6 +102,7 @@ def checks() -> list[tuple[str, Callable[[], str]]]:
         ("join-link allow-list", check_allow_list),
         ("Qt platform plugins", check_platform_plugins),
         ("Qt translations", check_translations),
+        ("text services", check_text_services),
         ("wizard pages", check_wizard_pages),
         ("crash handler", check_crash_handler),
     ]
@@ -219,21 +221,38 @@ def _plugin_name(path: Path) -> str:
 
 
 def check_translations() -> str:
-    """Qt's own translations for the standard buttons, and the launcher's, load."""
+    """Each launcher catalogue loads, with Qt's own catalogue for the same language beside it."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
     qt_folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
-    qtbase = sorted(qt_folder.glob("qtbase_*.qm"))
-    if not qtbase:
-        raise AssertionError(f"no qtbase_*.qm in {qt_folder}")
-    probe = QTranslator()
-    if not probe.load(str(qtbase[0])):
-        raise AssertionError(f"{qtbase[0].name} does not load")
-    own = [(name, entry) for name, entry in _shipped_files(resources.files("resources")) if name.endswith(".qm")]
+    own = sorted((name, entry) for name, entry in _shipped_files(resources.files("resources")) if name.endswith(".qm"))
     for name, entry in own:
         if not QTranslator().load(entry.read_bytes()):
             raise AssertionError(f"{name} does not load")
-    return f"{len(qtbase)} Qt languages, {len(own)} launcher catalogues"
+        # Named <name>_<language>.qm, the language as Qt's own catalogues name it (de, pt_BR).
+        match = re.search(r"_([a-z]{2,3}(?:_[A-Z]{2})?)\.qm$", name)
+        language = match.group(1) if match else ""
+        candidates = {qt_folder / f"qtbase_{language}.qm", qt_folder / f"qtbase_{language.split('_')[0]}.qm"}
+        if not any(QTranslator().load(str(path)) for path in candidates if path.is_file()):
+            raise AssertionError(f"no Qt catalogue (qtbase) for {name} in {qt_folder}")
+    if not own:
+        return "English only: no launcher catalogues, Qt's built-in English"
+    return f"{len(own)} launcher catalogues, each with Qt's own"
+
+
+def check_text_services() -> str:
+    """Sorting and case mapping, which Qt hands to ICU: the build ships ICU's data trimmed to these."""
+    from PySide6.QtCore import QCollator, QLocale
+
+    collator = QCollator(QLocale("de_DE"))
+    collator.setNumericMode(True)
+    if not collator.compare("file2", "file10") < 0 or not collator.compare("Äpfel", "Birne") < 0:
+        raise AssertionError("German sorting is wrong")
+    if not QCollator(QLocale("sv_SE")).compare("ä", "z") > 0:
+        raise AssertionError("Swedish sorting is wrong (locale collation data missing)")
+    if QLocale("tr_TR").toUpper("i") != "\u0130":
+        raise AssertionError("Turkish upper case is wrong")
+    return "locale sorting and case mapping work"
 
 
 def _application():
