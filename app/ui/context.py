@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.backup.system import BackupSystem
 from app.core.brand import Brand
@@ -20,6 +20,11 @@ from app.core.terms import Terms
 def choose_folder_with_dialog(parent: QWidget, title: str) -> str | None:
     folder = QFileDialog.getExistingDirectory(parent, title)
     return folder or None
+
+
+def ask_with_message_box(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 @dataclass
@@ -36,6 +41,8 @@ class LauncherContext:
     # Injectable so tests can capture what would be opened or picked.
     open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
     choose_folder: Callable[[QWidget, str], str | None] = choose_folder_with_dialog
+    # Yes/no questions (leave the wizard? force close?): a modal box for people, an answer for tests.
+    ask_yes_no: Callable[[QWidget, str, str], bool] = ask_with_message_box
     pool: QThreadPool = field(default_factory=QThreadPool.globalInstance)
     # The home folders, drives and system tools the backup check reads; called inside its worker.
     backup_system: Callable[[], BackupSystem] = BackupSystem.current

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from app.core.journey import Step, next_step
 from app.ui.context import LauncherContext
@@ -66,11 +66,11 @@ class SupportWizard(QWizard):
     def reject(self) -> None:
         # Leaving before permission is recorded loses nothing; say so, and keep an easy way out.
         if self.ctx.journey.answer is None and self.currentId() != PageId.SESSION:
-            answer = QMessageBox.question(
+            leave = self.ctx.ask_yes_no(
                 self,
                 self.tr("Leave without giving permission?"),
                 self.tr("No one will be able to connect to your computer. You can start again at any time."),
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not leave:
                 return
         super().reject()
