@@ -19,6 +19,7 @@ names and offsets, then the items, each 16-byte aligned.
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
@@ -34,12 +35,20 @@ class IcuDataError(ValueError):
     pass
 
 
+# Top-level locale bundles (de.res, pt_BR.res) feed ICU's own date, number and name formatting,
+# which Qt does not call (it formats with its own CLDR tables); collation reads the coll tree.
+_LOCALE_BUNDLE = re.compile(r"[a-z]{2,3}(?:_[A-Za-z0-9]+)*\.res")
+_KEPT_TOP_LEVEL = ("root.res", "res_index.res", "pool.res")
+
+
 def keep_item(name: str) -> bool:
     """``name`` is a package item such as ``icudt73l/coll/de.res`` or ``icudt73l/ibm-1390_P110-2003.cnv``."""
     parts = name.split("/")
-    if len(parts) > 2 and parts[1] in DROPPED_TREES:
-        return False
-    return not name.endswith(DROPPED_SUFFIXES)
+    if len(parts) > 2:
+        return parts[1] not in DROPPED_TREES
+    if parts[-1] in _KEPT_TOP_LEVEL:
+        return True
+    return _LOCALE_BUNDLE.fullmatch(parts[-1]) is None and not name.endswith(DROPPED_SUFFIXES)
 
 
 class _Elf:
