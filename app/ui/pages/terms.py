@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
 
@@ -26,6 +26,10 @@ class TermsPage(JourneyPage):
         self.text_view.setAccessibleName(self.tr("Terms and conditions"))
         self.text_view.setAccessibleDescription(self.tr("Scroll to the end to be able to accept."))
         self.text_view.setTabChangesFocus(True)
+        # Read-only text ignores the keyboard by default; keyboard readers must reach the end too.
+        self.text_view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
 
         self.plain_words = QLabel(
             self.tr(

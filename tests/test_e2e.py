@@ -1,0 +1,218 @@
+"""The whole journey: the real wizard against the real reference server on loopback, with a real
+SQLite file. Only the browser is replaced, by a recorder of what would be opened."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import sqlite3
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+import pytest
+
+from app.ui.wizard import PageId
+from tests.server_fixtures import make_record
+from tests.wizard_driver import Customer, make_wizard
+
+pytestmark = pytest.mark.e2e
+
+
+def stored_consents(server) -> list[dict]:
+    with sqlite3.connect(server.db_path) as db:
+        return [json.loads(row[0]) for row in db.execute("SELECT record_json FROM consents")]
+
+
+def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, consent_server):
+    session = consent_server.create_session(technician="Sam Carter", ticket="PTX-1042")
+    wizard, opened = make_wizard(qtbot, consent_server.base_url, demo_origin=consent_server.base_url)
+    customer = Customer(qtbot, wizard)
+
+    customer.type_code(" ".join((session["code"][:3], session["code"][3:6], session["code"][6:])))
+    page = customer.wait_for_session()
+    assert page.technician_value.text() == "Sam Carter"
+    assert page.ticket_value.text() == "PTX-1042"
+    assert page.company_value.text() == "Phonetex"
+
+    shown_terms = customer.walk_to_consent()
+    assert opened.urls == []
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+
+    consents = stored_consents(consent_server)
+    assert len(consents) == 1
+    assert consents[0]["terms"]["sha256"] == hashlib.sha256(shown_terms.encode("utf-8")).hexdigest()
+    assert consents[0]["name"] == "Ann Example"
+    assert consents[0]["backup"]["verdict"] == "none"
+    assert consents[0]["backup"]["risk_acknowledged"] is True
+    assert opened.urls == [session["join_url"]]
+    connect = wizard.currentPage()
+    assert connect.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
+    assert not connect.copy_button.isVisible()
+
+
+def test_the_demo_join_page_is_what_opens(qtbot, consent_server):
+    session = consent_server.create_session()
+    wizard, opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    Customer(qtbot, wizard).walk_to_consent()
+    Customer(qtbot, wizard).give_permission()
+    qtbot.waitUntil(lambda: bool(opened.urls), timeout=10_000)
+    page = httpx.get(opened.urls[0])
+    assert "You have joined the demo session" in page.text
+
+
+def test_when_the_browser_does_not_open_the_link_can_be_copied(qtbot, consent_server):
+    session = consent_server.create_session()
+    wizard, opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    opened.browser_works = False
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    page = wizard.currentPage()
+    assert page.copy_button.isVisible()
+    qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
+
+    assert QGuiApplication.clipboard().text() == session["join_url"]
+
+
+# --- the server refuses or cannot be reached: nothing opens, the customer reads why ------------
+
+
+def _consent_page_after_refusal(qtbot, wizard, opened):
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    customer.give_permission()
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: page.retry_button.isVisible(), timeout=10_000)
+    assert wizard.currentId() == PageId.CONSENT
+    assert opened.urls == []
+    message = page.status_label.text()
+    assert page.status_label.isVisible() and message
+    assert "Traceback" not in message
+    return page, message
+
+
+def test_a_session_consented_elsewhere_is_refused_with_409(qtbot, consent_server):
+    session = consent_server.create_session()
+    first = httpx.post(
+        f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent", json=make_record(session["code"])
+    )
+    assert first.status_code == 201
+    wizard, opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    # The session page already says so: the customer cannot even start.
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: "already" in page.status_label.text(), timeout=10_000)
+    assert not page.isComplete()
+    assert len(stored_consents(consent_server)) == 1
+
+
+def test_a_consent_raced_by_another_is_refused_with_409_and_a_message(qtbot, consent_server):
+    session = consent_server.create_session()
+    wizard, opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    # Someone else consents for this session while the customer is on the Consent page.
+    other = httpx.post(
+        f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent", json=make_record(session["code"])
+    )
+    assert other.status_code == 201
+    customer.give_permission()
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: page.retry_button.isVisible(), timeout=10_000)
+    assert opened.urls == []
+    assert "already" in page.status_label.text().lower()
+    assert len(stored_consents(consent_server)) == 1
+
+
+def test_a_server_failure_shows_a_message_and_retry_sends_the_same_consent_once(qtbot, consent_server):
+    session = consent_server.create_session()
+    real = httpx.HTTPTransport()
+    failures = {"left": 1}
+    seen_receipts = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        # A 500 is not something the real server produces on demand: fake exactly that answer,
+        # then let the retry through to the real server.
+        if request.method == "POST":
+            seen_receipts.append(json.loads(request.content)["receipt_id"])
+            if failures["left"]:
+                failures["left"] -= 1
+                return httpx.Response(500, json={"error": "internal", "message": "boom"})
+        return real.handle_request(request)
+
+    wizard, opened = make_wizard(
+        qtbot,
+        consent_server.base_url,
+        demo_origin=consent_server.base_url,
+        initial_code=session["code"],
+        transport=httpx.MockTransport(flaky),
+    )
+    page, message = _consent_page_after_refusal(qtbot, wizard, opened)
+    assert "Retry" in message
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    assert len(seen_receipts) == 2 and seen_receipts[0] == seen_receipts[1]
+    assert len(stored_consents(consent_server)) == 1
+    assert opened.urls == [session["join_url"]]
+
+
+def test_connection_refused_shows_a_message_and_opens_nothing(qtbot, consent_server):
+    session = consent_server.create_session()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    real = httpx.HTTPTransport()
+
+    def server_goes_away(request: httpx.Request) -> httpx.Response:
+        # Look-ups reach the real server; the consent goes to a port where nothing listens.
+        if request.method == "POST":
+            request.url = request.url.copy_with(port=dead_port)
+        return real.handle_request(request)
+
+    wizard, opened = make_wizard(
+        qtbot,
+        consent_server.base_url,
+        demo_origin=consent_server.base_url,
+        initial_code=session["code"],
+        transport=httpx.MockTransport(server_goes_away),
+    )
+    _page, message = _consent_page_after_refusal(qtbot, wizard, opened)
+    assert "could not be reached" in message
+    assert stored_consents(consent_server) == []
+
+
+def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_server):
+    session = consent_server.create_session(join_url="https://assist.zoho.com.evil.io/join?key=1")
+    wizard, opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    page = wizard.currentPage()
+    assert opened.urls == []
+    assert "was not opened" in page.status_label.text()
+    assert not page.copy_button.isVisible()
+
+
+def test_outside_demo_mode_the_loopback_demo_link_is_refused(qtbot, consent_server):
+    session = consent_server.create_session()
+    wizard, opened = make_wizard(qtbot, consent_server.base_url, demo_origin=None, initial_code=session["code"])
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    assert opened.urls == []
+    assert "https" in wizard.currentPage().status_label.text()
