@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
 from app.core.journey import read_back_checklist
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
 
 
@@ -52,6 +53,7 @@ class ConnectPage(JourneyPage):
             set_error(self.status_label, self.tr("No permission has been recorded yet."))
             return
         self.reference_label.setText(answer.reference)
+        save_receipt_later(self, self.ctx)  # the customer's own copy, written off the GUI thread
         items = read_back_checklist(self.journey)
         self.checklist.setText(
             self.tr("Read this to your technician:")

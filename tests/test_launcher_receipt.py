@@ -1,0 +1,41 @@
+"""After permission is recorded, the customer's own receipt is saved in their state folder, and only then."""
+
+import stat
+from pathlib import Path
+
+from app.ui.wizard import PageId
+from tests.wizard_driver import Customer, make_wizard
+
+
+def receipts_in(state_home: Path) -> list[Path]:
+    folder = state_home / "Phonetex Support" / "receipts"
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
+
+
+def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, consent_server, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "state"  # the server's database lives in tmp_path itself
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    session = consent_server.create_session(technician="Sam Carter")
+    wizard, _opened = make_wizard(
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+    )
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    assert receipts_in(tmp_path) == []
+
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    qtbot.waitUntil(lambda: len(receipts_in(tmp_path)) == 1, timeout=10_000)
+
+    [receipt] = receipts_in(tmp_path)
+    text = receipt.read_text(encoding="utf-8")
+    reference = wizard.currentPage().reference_label.text()
+    assert f"Reference code: {reference}" in text
+    assert "Your name: Ann Example" in text
+    assert "you accepted the risk of losing data" in text
+    assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
+    # Nothing but the receipt: no log lines were worth writing on a journey that went well.
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        receipt.relative_to(tmp_path).as_posix()
+    ]
+
