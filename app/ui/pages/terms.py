@@ -44,6 +44,7 @@ class TermsPage(JourneyPage):
         self.plain_words.setWordWrap(True)
         self.plain_words.setAccessibleName(self.tr("What the terms mean in plain words"))
         self.plain_words.setMinimumWidth(220)
+        self.plain_words.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.accept_box = QCheckBox(self.tr("I have &read and accept the terms"))
         self.accept_box.setAccessibleName(self.tr("I have read and accept the terms"))
