@@ -84,10 +84,11 @@ def record_consent(
         _check_terms(record, terms)
         received_at = iso_utc(now or utc_now())
         reference = tx.unused_reference()
-        record_json = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        stored = record.to_dict()
+        record_json = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
         answer = {
             "reference": reference,
-            "receipt": {**record.to_dict(), "received_at": received_at},
+            "receipt": {**stored, "received_at": received_at},
             "join_url": session.join_url,
             "provider": session.provider,
         }

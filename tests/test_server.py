@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -18,7 +19,9 @@ import pytest
 from app.core.brand import load_brand
 from app.core.consent_record import ConsentRecord
 from app.core.terms import load_terms
+from server.api import create_app
 from server.codes import REFERENCE_ALPHABET, new_reference, new_session_code
+from server.config import ServerConfig
 from server.consents import record_consent
 from server.db import ConsentStore, StoreError
 from server.embedded import EmbeddedServer, start_demo_server
@@ -326,6 +329,24 @@ def test_unexpected_failures_are_json_without_a_traceback(tmp_path: Path) -> Non
     assert "sqlite" not in response.text.lower()
 
 
+def test_the_frameworks_own_validation_errors_are_json(tmp_path: Path) -> None:
+    app = create_app(ServerConfig.resolve(tmp_path / "c.sqlite3", token="t", environ={}))
+
+    @app.get("/typed/{number}")
+    async def typed(number: int) -> dict[str, int]:
+        return {"number": number}
+
+    async def ask() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            return await client.get("/typed/seven")
+
+    try:
+        body = assert_error(asyncio.run(ask()), 422, "invalid_request")
+    finally:
+        app.state.store.close()
+    assert body["message"].startswith("number:")
+
+
 def test_answers_are_not_cached(http: httpx.Client, session: dict) -> None:
     assert http.get(f"/api/v1/sessions/{session['code']}").headers["cache-control"] == "no-store"
 
@@ -415,6 +436,22 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], w
     result = run_cli("create-session", "--technician", "Sam", *(arg.format(tmp=tmp_path) for arg in args))
     assert result.returncode == 2
     assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--db", "{tmp}/missing/c.sqlite3"], "missing"),
+        (["--db", "{tmp}/c.sqlite3", "--public-url", "ftp://support.example"], "public URL"),
+        (["--db", "{tmp}/c.sqlite3", "--port", "70000"], "--port"),
+        (["--db", "{tmp}/c.sqlite3", "--port", "eighty"], "--port"),
+    ],
+)
+def test_cli_serve_refuses_bad_settings_before_listening(tmp_path: Path, args: list[str], words: str) -> None:
+    result = run_cli("serve", *(arg.format(tmp=tmp_path) for arg in args))
+    assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
 
