@@ -62,7 +62,10 @@ def group_apps(
         names = [*window.hints, *hints, table.name(main), table.name(pid)]
         entry = catalogue.match(platform, names)
         fallback = window.display_name or _strip_exe(table.name(main) or "") or next(iter(window.hints), "")
-        key = entry.id if entry else "x-" + (next((n for n in names if n), "") or str(pid)).lower()
+        # Uncatalogued apps are told apart by program name, as Task Manager groups them: window
+        # hints (a toolkit's default desktop-file name) can be shared by unrelated programs.
+        own_name = table.name(main) or next((n for n in names if n), "") or str(pid)
+        key = entry.id if entry else "x-" + own_name.lower()
         group = groups.setdefault(key, _Group(entry, key, entry.name if entry else fallback))
         group.windows.append(window)
         if main and main not in group.mains:

@@ -18,7 +18,7 @@ class Icon:
 
     width: int
     height: int
-    data: bytes
+    data: bytes = field(repr=False)
     format: str = "argb32"
 
 

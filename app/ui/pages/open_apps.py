@@ -428,6 +428,14 @@ class OpenAppsPage(JourneyPage):
         target = self._rows[keys[0]].close_button if keys else self.refresh_button
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def row(self, key: str) -> AppRow | None:
+        return self._rows.get(key)
+
+    def row_keys(self) -> list[str]:
+        """The rows' keys as the customer sees them, top to bottom."""
+        widgets = (self._list_layout.itemAt(i).widget() for i in range(self._list_layout.count()))
+        return [w.key for w in widgets if isinstance(w, AppRow)]
+
     # --- closing ----------------------------------------------------------------------------
 
     def _runner_for(self, key: str) -> BackgroundRunner:
