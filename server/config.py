@@ -21,7 +21,7 @@ def normalise_public_url(url: str) -> str:
     text = url.strip()
     try:
         parts = urlsplit(text)
-        parts.port  # noqa: B018 - urlsplit only checks the port when asked
+        _ = parts.port  # urlsplit checks the port only when it is read
     except ValueError:
         raise ConfigError(f"The public URL {url!r} is not a valid web address.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -159,6 +159,8 @@ class ConsentStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; give the path of a database file inside it.")
         try:
             # isolation_level=None: transactions are opened explicitly with BEGIN IMMEDIATE, so a
             # read-then-write (is this receipt new? then store it) cannot interleave with another

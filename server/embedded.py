@@ -38,7 +38,7 @@ class _Server(uvicorn.Server):
         try:
             self.run()
         # uvicorn reports a failed start with sys.exit; in a thread that would vanish silently.
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             self.failure = exc
         finally:
             self.ready.set()

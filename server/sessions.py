@@ -54,7 +54,7 @@ def check_join_url(url: Any) -> str:
         raise NewSessionError("join_url must not contain spaces.")
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - urlsplit only checks the port when asked
+        _ = parts.port  # urlsplit checks the port only when it is read
     except ValueError:
         raise NewSessionError("join_url is not a valid web address.") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:

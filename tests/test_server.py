@@ -77,6 +77,16 @@ def test_health(http: httpx.Client) -> None:
     assert response.json() == {"status": "ok"}
 
 
+def test_a_non_ascii_token_works(tmp_path: Path) -> None:
+    with EmbeddedServer(tmp_path / "c.sqlite3", token="jeton-été") as running:
+        response = httpx.post(
+            f"{running.base_url}/api/v1/sessions",
+            json={"technician": "Sam", "join_url": ZOHO_LINK},
+            headers={"Authorization": "Bearer jeton-été".encode("utf-8")},
+        )
+    assert response.status_code == 201
+
+
 def test_technician_creates_a_session(server: EmbeddedServer, http: httpx.Client) -> None:
     body = {"technician": "Sam Carter", "ticket": "PTX-77", "join_url": ZOHO_LINK, "provider": "zoho-assist"}
     response = http.post("/api/v1/sessions", json=body, headers=tech(server))
@@ -428,7 +438,7 @@ def test_cli_create_session_is_served(tmp_path: Path) -> None:
         (["--db", "{tmp}/missing/c.sqlite3", "--join-url", ZOHO_LINK], "missing"),
         (["--db", "{tmp}/c.sqlite3", "--join-url", "javascript:alert(1)"], "join_url"),
         (["--db", "{tmp}/c.sqlite3", "--join-url", ZOHO_LINK, "--public-url", "support.example"], "public URL"),
-        (["--db", "{tmp}", "--join-url", ZOHO_LINK], "database"),
+        (["--db", "{tmp}", "--join-url", ZOHO_LINK], "is a folder"),
         (["--db", "{tmp}/c.sqlite3"], "--join-url"),
     ],
 )
