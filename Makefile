@@ -5,9 +5,12 @@ PY := $(VENV)/bin/python
 # Debian packages for Qt's real windows (xcb) and the virtual screen the X11 tests use.
 SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 libgl1 \
-	libfontconfig1 libdbus-1-3
+	libfontconfig1 libdbus-1-3 \
+	binutils xdotool
+# binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
+# Cancel in the built launcher's real window (`make launcher-check`).
 
-.PHONY: test demo system-deps clean
+.PHONY: test demo system-deps clean launcher launcher-check bench-launcher
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +24,32 @@ $(VENV)/.installed-demo: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[server]"
 	touch $@
 
+$(VENV)/.installed-build: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[build]"
+	touch $@
+
 test: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 demo: $(VENV)/.installed-demo
 	$(PY) -m app --demo
+
+# The single-file launcher (build.spec), named from resources/brand.json; rebuilt when a source changes.
+LAUNCHER := dist/$(shell $(PYTHON) -c "import json; print(json.load(open('resources/brand.json'))['launcher_name'])")
+LAUNCHER_SOURCES := build.spec pyproject.toml $(shell find app resources installer -type f -not -path '*/__pycache__/*')
+
+$(LAUNCHER): $(LAUNCHER_SOURCES) | $(VENV)/.installed-build
+	$(PY) -m PyInstaller --noconfirm --log-level WARN build.spec
+
+launcher: $(LAUNCHER)
+
+# The built file checks itself, then runs under fresh HOME/XDG/TMPDIR and must leave nothing.
+launcher-check: $(LAUNCHER) $(VENV)/.installed-dev
+	$(LAUNCHER) --self-test
+	PHONETEX_LAUNCHER=$(LAUNCHER) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/test_launcher_built.py
+
+bench-launcher: $(LAUNCHER)
+	$(PY) benchmarks/bench_launcher.py --launcher $(LAUNCHER)
 
 # Needs root (or sudo) on Debian or Ubuntu; the X11 tests skip with a reason without it.
 system-deps:

@@ -101,3 +101,13 @@ def test_qt_sorts_and_maps_case_with_the_trimmed_icu_library(tmp_path):
     assert done.returncode == 0, done.stderr
     # Swedish sorting needs the locale's collation data; Shift_JIS (a legacy converter) is gone.
     assert done.stdout.split() == ["True", "True", "True", "False"]
+
+
+def test_the_windows_version_resource_takes_four_numbers_from_the_project_version():
+    sys.path.insert(0, str(ROOT / "installer" / "windows"))
+    from version_info import version_tuple
+
+    assert version_tuple("0.1.0") == (0, 1, 0, 0)
+    assert version_tuple("2.3") == (2, 3, 0, 0)
+    assert version_tuple("1.2.3.4") == (1, 2, 3, 4)
+    assert version_tuple("1.4.0-rc1+local") == (1, 4, 0, 0)

@@ -1,0 +1,207 @@
+"""The built single file: it checks itself, and it leaves nothing behind.
+
+Runs only against a built launcher (minutes to build), so not in ``make test``:
+``make launcher-check`` sets PHONETEX_LAUNCHER=dist/Phonetex-Support and runs this file.
+
+Every run gets a fresh HOME, XDG folders, TMPDIR and working folder, and afterwards every file
+left in any of them is listed. The documented files are the log (only when something went wrong)
+and the consent receipt (only after permission was recorded); none of these runs records a
+consent, so each must leave nothing at all. How each way out is produced:
+
+- cancel: a real window under Xvfb, Escape pressed with xdotool (a customer pressing Cancel);
+- SIGTERM to the single file (logging out, ``kill``): the bootloader passes it on, then cleans up;
+- a hard crash of the program (SIGKILL of the unpacked child, standing in for a segfault in a
+  page) and Qt's own fatal exit when no display can be opened;
+- a Python exception in a page: the frozen ``--self-test`` runs the real crash handler on a page
+  that fails on purpose, in the built file. The production build has no switch to crash a page.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
+if not LAUNCHER:
+    pytest.skip("tests the built file: run `make launcher-check`", allow_module_level=True)
+LAUNCHER_PATH = Path(LAUNCHER).resolve()
+ROOT = Path(__file__).resolve().parents[1]
+DEADLINE_S = 30
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    """A customer account that never ran the launcher, and the launcher's environment in it."""
+    folders = {name: tmp_path / name for name in ("home", "tmp", "cwd", "config", "cache", "data", "state", "runtime")}
+    for folder in folders.values():
+        folder.mkdir(mode=0o700)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("XDG_", "QT_", "DISPLAY"))}
+    env.update(
+        HOME=str(folders["home"]),
+        TMPDIR=str(folders["tmp"]),
+        XDG_CONFIG_HOME=str(folders["config"]),
+        XDG_CACHE_HOME=str(folders["cache"]),
+        XDG_DATA_HOME=str(folders["data"]),
+        XDG_STATE_HOME=str(folders["state"]),
+        XDG_RUNTIME_DIR=str(folders["runtime"]),
+    )
+    return tmp_path, folders, env
+
+
+def files_left(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir())
+
+
+def start(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(LAUNCHER_PATH), *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # No core files: they would be the system's, not the launcher's, but would muddle the listing.
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),
+    )
+
+
+def wait_until(condition, what: str, deadline_s: float = DEADLINE_S):
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def unpacked_program(process: subprocess.Popen, tmp: Path) -> psutil.Process:
+    """Wait until the bootloader has unpacked into TMPDIR and started the real program."""
+    wait_until(lambda: any(tmp.glob("_MEI*")), "the unpack folder")
+    return wait_until(lambda: next(iter(psutil.Process(process.pid).children()), None), "the unpacked program")
+
+
+def gui_started(program: psutil.Process) -> bool:
+    """The program has loaded Qt's platform plugin: its QApplication exists."""
+    try:
+        return any("libqoffscreen" in mapping.path for mapping in program.memory_maps())
+    except psutil.Error:
+        return False
+
+
+def test_the_self_test_passes_in_the_built_file_and_leaves_nothing(sandbox):
+    root, folders, env = sandbox
+    done = subprocess.run(
+        [str(LAUNCHER_PATH), "--self-test"], env=env, cwd=folders["cwd"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    # Frozen, every check applies: none is skipped.
+    assert all(line.startswith("ok") for line in lines[:-1]), done.stdout
+    assert any(line.startswith("ok    release lock:") for line in lines)
+    assert any(line.startswith("ok    crash handler:") for line in lines)
+    assert files_left(root) == []
+
+
+def test_the_built_file_reports_the_projects_version(sandbox):
+    import tomllib
+
+    root, folders, env = sandbox
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    done = subprocess.run([str(LAUNCHER_PATH), "--version"], env=env, cwd=folders["cwd"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.split() == ["phonetex-support", version]
+    assert files_left(root) == []
+
+
+def test_development_switches_are_refused_by_the_built_file(sandbox):
+    root, folders, env = sandbox
+    for args in (["--demo"], ["--server", "http://127.0.0.1:9"]):
+        done = subprocess.run([str(LAUNCHER_PATH), *args], env=env, cwd=folders["cwd"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr
+    assert files_left(root) == []
+
+
+@pytest.fixture
+def x_display():
+    """A private X server, for a real window as a customer gets it."""
+    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+        pytest.skip("needs Xvfb and xdotool (make system-deps)")
+    number = 60 + os.getpid() % 200
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, "Xvfb")
+        if server.poll() is not None:
+            pytest.skip(f"Xvfb could not start on :{number}")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_cancelling_the_wizard_leaves_nothing(sandbox, x_display):
+    root, folders, env = sandbox
+    env.update(DISPLAY=x_display, QT_QPA_PLATFORM="xcb")
+    process = start(env, folders["cwd"])
+    xdotool_env = {"DISPLAY": x_display, "PATH": os.environ["PATH"]}
+
+    def visible_wizard() -> str | None:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "remote support"],
+            env=xdotool_env, capture_output=True, text=True,
+        )
+        return found.stdout.split()[0] if found.stdout.split() else None
+
+    window = wait_until(visible_wizard, "the wizard window")
+    assert any(folders["tmp"].glob("_MEI*")), "the single file unpacks into TMPDIR while it runs"
+    # Escape is the wizard's Cancel; on the first page it closes without a question.
+    subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Escape"], env=xdotool_env, check=True)
+    assert process.wait(timeout=DEADLINE_S) == 0
+    stderr = process.stderr.read()
+    assert "Traceback" not in stderr, stderr
+    assert files_left(root) == []
+
+
+def test_sigterm_to_the_single_file_leaves_nothing(sandbox):
+    root, folders, env = sandbox
+    env.update(QT_QPA_PLATFORM="offscreen")
+    process = start(env, folders["cwd"])
+    program = unpacked_program(process, folders["tmp"])
+    wait_until(lambda: gui_started(program), "the program to start its GUI")
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=DEADLINE_S)
+    wait_until(lambda: not program.is_running(), "the program to end")
+    assert files_left(root) == []
+
+
+def test_a_hard_crash_of_the_program_leaves_nothing(sandbox):
+    root, folders, env = sandbox
+    env.update(QT_QPA_PLATFORM="offscreen")
+    process = start(env, folders["cwd"])
+    program = unpacked_program(process, folders["tmp"])
+    wait_until(lambda: gui_started(program), "the program to start its GUI")
+    program.kill()  # what a segfault in a page looks like to the bootloader
+    assert process.wait(timeout=DEADLINE_S) != 0
+    assert files_left(root) == []
+
+
+def test_no_display_ends_with_qts_message_and_leaves_nothing(sandbox):
+    root, folders, env = sandbox
+    env.update(QT_QPA_PLATFORM="xcb", DISPLAY=":1999")
+    process = start(env, folders["cwd"])
+    assert process.wait(timeout=DEADLINE_S) != 0
+    assert "could not connect to display" in process.stderr.read()
+    assert files_left(root) == []
