@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -464,6 +465,44 @@ def test_cli_serve_refuses_bad_settings_before_listening(tmp_path: Path, args: l
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_serve_serves_with_the_token_from_the_environment(tmp_path: Path) -> None:
+    env = {**os.environ, "PHONETEX_TECHNICIAN_TOKEN": "from-env"}
+    command = [sys.executable, "-m", "server", "serve", "--db", str(tmp_path / "c.sqlite3"), "--port", "0",
+               "--public-url", "https://help.example"]
+    with subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            # uvicorn names the port it was given by the system once it listens.
+            for line in proc.stderr:
+                if found := re.search(r"Uvicorn running on (http://\S+)", line):
+                    break
+            assert found, "the server never said it was listening"
+            created = httpx.post(
+                f"{found.group(1)}/api/v1/sessions",
+                json={"technician": "Sam", "join_url": ZOHO_LINK},
+                headers={"Authorization": "Bearer from-env"},
+            )
+            assert created.status_code == 201
+            assert created.json()["customer_link"] == f"https://help.example/join/{created.json()['code']}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        assert "Technician token" not in proc.stdout.read()  # the operator chose it: nothing to show
+
+
+def test_cli_serve_prints_a_token_it_made_up(tmp_path: Path, capsys, monkeypatch) -> None:
+    import uvicorn
+
+    from server.cli import main
+
+    served = []
+    monkeypatch.delenv("PHONETEX_TECHNICIAN_TOKEN", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app.state.config))
+    assert main(["serve", "--db", str(tmp_path / "c.sqlite3"), "--port", "0"]) == 0
+    [config] = served
+    assert config.token_generated and len(config.technician_token) >= 32
+    assert config.technician_token in capsys.readouterr().out
 
 
 def test_cli_main_is_importable_for_the_script_entry_point(tmp_path: Path, capsys) -> None:
