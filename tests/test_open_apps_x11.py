@@ -25,6 +25,7 @@ from app.core.consent_client import ConsentClient
 from app.core.consent_record import AppSummary
 from app.core.open_apps import OpenAppsScanner
 from app.core.open_apps.linux_x11 import X11Backend
+from app.core.open_apps.processes import ProcessTable, snapshot
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
@@ -93,6 +94,19 @@ def start_app(display):
             pass
 
 
+def our_processes_only() -> ProcessTable:
+    """The snapshot limited to this test's own process tree: other test runs on the same machine
+    start stand-ins with the same names, and those must not count as open here."""
+    table = snapshot()
+    ours = {pid for pid in table.names if pid == os.getpid()} | {c.pid for c in psutil.Process().children(recursive=True)}
+    return ProcessTable({p: n for p, n in table.names.items() if p in ours},
+                        {p: proc for p, proc in table.processes.items() if p in ours})
+
+
+def scanner_for(display: str) -> OpenAppsScanner:
+    return OpenAppsScanner(X11Backend(display), take_snapshot=our_processes_only)
+
+
 def wait_for(condition, seconds: float = WAIT_MS / 1000):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -105,7 +119,7 @@ def test_x11_lists_groups_and_flags_real_windows(display, start_app):
     thunderbird = start_app("thunderbird", "--windows", "2", "--helpers", "2")
     keepassxc = start_app("keepassxc")
     other = start_app("fakeclock")
-    scanner = OpenAppsScanner(X11Backend(display))
+    scanner = scanner_for(display)
 
     def listed():
         return {a.key: a for a in scanner.scan().apps}
@@ -130,7 +144,7 @@ def test_x11_lists_groups_and_flags_real_windows(display, start_app):
 def make_page(qtbot, display, confirm_force):
     ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"),
                           pool=QThreadPool())
-    page = OpenAppsPage(ctx, scanner_factory=lambda: OpenAppsScanner(X11Backend(display)),
+    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner_for(display),
                         confirm_force=confirm_force, patience=1.0, refresh_ms=400)
     qtbot.addWidget(page)
     page.resize(900, 700)

@@ -218,7 +218,10 @@ class OpenAppsPage(JourneyPage):
         self._list_body = QWidget()
         self._list_layout = QVBoxLayout(self._list_body)
         self._list_layout.setContentsMargins(0, 0, 0, 0)
-        self._list_layout.addWidget(self.empty_label)
+        # Everything in the list is a child of the list from the start, so moving rows around
+        # never reparents (and so never hides and re-shows) a widget.
+        for widget in (self.empty_label, self.flagged_header, self.other_header):
+            self._list_layout.addWidget(widget)
         self._list_layout.addStretch(1)
         self.app_list = QScrollArea()
         self.app_list.setWidgetResizable(True)
@@ -374,6 +377,7 @@ class OpenAppsPage(JourneyPage):
                 row = self._rows.get(app.key)
                 if row is None:
                     row = self._rows[app.key] = AppRow(self, app.key)
+                    row.setParent(self._list_body)
                 status, warning = self._status(app)
                 row.show_app(app, self._why(app), status, warning, self.tracker.may_force(app.key), self._fallback_icon)
             self._place_rows(snapshot)
@@ -392,27 +396,25 @@ class OpenAppsPage(JourneyPage):
     def _place_rows(self, snapshot: Snapshot) -> None:
         flagged = [self._rows[a.key] for a in snapshot.apps if a.flagged]
         others = [self._rows[a.key] for a in snapshot.apps if not a.flagged]
-        self.flagged_header.setVisible(bool(flagged))
-        self.other_header.setVisible(bool(others))
-        self.empty_label.setVisible(not snapshot.apps)
         if not snapshot.apps:
             self.empty_label.setText(self.tr("No open applications were found."))
-        wanted: list[QWidget] = [self.empty_label]
-        if flagged:
-            wanted += [self.flagged_header, *flagged]
-        if others:
-            wanted += [self.other_header, *others]
+        wanted: list[QWidget] = [self.empty_label, self.flagged_header, *flagged, self.other_header, *others]
         current = [self._list_layout.itemAt(i).widget() for i in range(self._list_layout.count() - 1)]
-        if current == wanted:
-            return
-        # Re-insert the same widgets in the new order: nothing is destroyed, so focus and
-        # keyboard state survive and nothing flashes.
-        for widget in current:
-            self._list_layout.removeWidget(widget)
-        for index, widget in enumerate(wanted):
-            self._list_layout.insertWidget(index, widget)
-            if isinstance(widget, AppRow) and not widget.isVisibleTo(self._list_body):
-                widget.setVisible(True)
+        if current != wanted:
+            # Re-insert the same widgets in the new order: nothing is destroyed, so focus and
+            # keyboard state survive and nothing flashes.
+            for widget in current:
+                self._list_layout.removeWidget(widget)
+            for index, widget in enumerate(wanted):
+                self._list_layout.insertWidget(index, widget)
+        for widget, visible in (
+            (self.empty_label, not snapshot.apps),
+            (self.flagged_header, bool(flagged)),
+            (self.other_header, bool(others)),
+            *((row, True) for row in flagged + others),
+        ):
+            if widget.isVisibleTo(self._list_body) != visible:
+                widget.setVisible(visible)
 
     def _fix_tab_order(self) -> None:
         chain: list[QWidget] = []
