@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
 # Cancel in the built launcher's real window (`make launcher-check`).
 
-.PHONY: test demo system-deps clean launcher launcher-check bench-launcher
+.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ launcher-check: $(LAUNCHER) $(VENV)/.installed-dev
 
 bench-launcher: $(LAUNCHER)
 	$(PY) benchmarks/bench_launcher.py --launcher $(LAUNCHER)
+
+# Backup check on a generated 100 000-file home: time against `find`, and the GUI thread's longest stall.
+bench-backup: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_backup.py
 
 # Needs root (or sudo) on Debian or Ubuntu; the X11 tests skip with a reason without it.
 system-deps:

@@ -50,11 +50,30 @@ def write_file(path: Path, content: bytes, mtime: float) -> None:
     os.utime(path, (mtime, mtime))
 
 
+def _content(rel: str, i: int) -> bytes:
+    return f"content of {rel}\n".encode() * (1 + i % 5)
+
+
+def _write(path: str, content: bytes, mtime: float, made: set[str]) -> None:
+    """Plain os calls and a cache of made folders: the benchmark writes 200 000 files with this."""
+    folder = os.path.dirname(path)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, content)
+    finally:
+        os.close(fd)
+    os.utime(path, (mtime, mtime))
+
+
 def make_home(root: Path, now: float, files: int = 30, *, depth: int = 3, seed: int = 1) -> Home:
     """``files`` files spread over Documents, Desktop and Pictures in nested folders, changed at
     times from a year ago to an hour ago."""
     rng = random.Random(seed)
     home = Home(root)
+    made: set[str] = set()
     for name in FOLDERS:
         (root / name).mkdir(parents=True, exist_ok=True)
     for i in range(files):
@@ -62,7 +81,7 @@ def make_home(root: Path, now: float, files: int = 30, *, depth: int = 3, seed: 
         parts = [f"d{rng.randrange(8)}" for _ in range(rng.randrange(depth + 1))]
         rel = "/".join([folder, *parts, f"file{i:06d}.txt"])
         mtime = now - 3600 - rng.random() * 365 * DAY
-        write_file(root / rel, f"content of {rel}\n".encode() * (1 + i % 5), mtime)
+        _write(os.path.join(root, rel), _content(rel, i), mtime, made)
         home.files[rel] = mtime
     return home
 
@@ -80,15 +99,12 @@ def newest(home: Home, count: int) -> list[str]:
 def mirror(home: Home, backup: Path, *, skip: Iterable[str] = (), under: str = "") -> Path:
     """A plain copy of the three folders, times kept (``cp -p``, rsync -a, a drag and drop)."""
     skip = set(skip)
-    base = backup / under if under else backup
+    base = os.path.join(backup, under) if under else os.fspath(backup)
+    made: set[str] = set()
     for rel, mtime in home.files.items():
-        if rel in skip:
-            continue
-        target = base / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(home.root / rel, target)
-        os.utime(target, (mtime, mtime))
-    base.mkdir(parents=True, exist_ok=True)
+        if rel not in skip:
+            _write(os.path.join(base, rel), (home.root / rel).read_bytes(), mtime, made)
+    os.makedirs(base, exist_ok=True)
     return backup
 
 
