@@ -242,6 +242,7 @@ class OpenAppsPage(JourneyPage):
         layout.addWidget(self.app_list, 1)
         layout.addLayout(buttons)
 
+        self._refresh_ms = refresh_ms
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self._auto_refresh)
@@ -285,7 +286,12 @@ class OpenAppsPage(JourneyPage):
 
     def _auto_refresh(self) -> None:
         self.refresh()
-        self._timer.setInterval(CLOSING_REFRESH_MS if self.tracker.waiting else REFRESH_MS)
+        self._pace()
+
+    def _pace(self) -> None:
+        """Check often while an application is closing, calmly otherwise."""
+        waiting = self.tracker.waiting
+        self._timer.setInterval(min(CLOSING_REFRESH_MS, self._refresh_ms) if waiting else self._refresh_ms)
 
     def _scanned(self, result) -> None:
         self._scanner, self.snapshot = result
@@ -298,8 +304,7 @@ class OpenAppsPage(JourneyPage):
             set_info(self.status_label, self.tr("No application that usually holds personal information is open."))
         self._record()
         self._first_answer()
-        if self.tracker.waiting and self.isVisible():
-            self._timer.setInterval(CLOSING_REFRESH_MS)
+        self._pace()
 
     def _scan_failed(self, _error: Exception) -> None:
         set_error(self.status_label, self.tr("The list of applications could not be read. Press Refresh now to try again."))
@@ -462,7 +467,7 @@ class OpenAppsPage(JourneyPage):
             _while_alive(self, lambda outcome: self._acted(key, outcome)),
             _while_alive(self, lambda _error: self._action_failed(key)),
         )
-        self._timer.setInterval(CLOSING_REFRESH_MS)
+        self._pace()
 
     def force_app(self, key: str) -> None:
         app, scanner = self._app(key), self._scanner
@@ -477,7 +482,7 @@ class OpenAppsPage(JourneyPage):
             _while_alive(self, lambda outcome: self._acted(key, outcome)),
             _while_alive(self, lambda _error: self._action_failed(key)),
         )
-        self._timer.setInterval(CLOSING_REFRESH_MS)
+        self._pace()
 
     def _acted(self, key: str, outcome: CloseOutcome) -> None:
         if outcome == CloseOutcome.FAILED:

@@ -1,0 +1,229 @@
+"""The Open apps page driven through its controls, with the scanner replaced by a scripted one."""
+
+from __future__ import annotations
+
+import threading
+
+import psutil
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from app.core.brand import load_brand
+from app.core.consent_client import ConsentClient
+from app.core.consent_record import AppSummary
+from app.core.open_apps import AppWindow, CloseOutcome, OpenApp, OpenAppsScanner, Snapshot
+from app.core.open_apps.process_list import ProcessListBackend
+from app.core.terms import load_terms
+from app.ui.context import LauncherContext
+from app.ui.pages.open_apps import OpenAppsPage
+
+WAIT_MS = 10_000
+
+
+def make_app(key, name, category="other", catalogued=None, protected=None, pid=10) -> OpenApp:
+    catalogued = category != "other" if catalogued is None else catalogued
+    return OpenApp(key, name, category, catalogued, pid, (pid,), (AppWindow(pid, pid),), protected)
+
+
+THUNDERBIRD = make_app("thunderbird", "Thunderbird", "email", pid=11)
+KEEPASSXC = make_app("keepassxc", "KeePassXC", "password-manager", pid=12)
+FIREFOX = make_app("firefox", "Firefox", "browser", pid=13)
+CALCULATOR = make_app("x-calc", "Calculator", pid=14)
+
+
+class ScriptedScanner:
+    """Answers scans from a list the test changes; records where and what it was asked."""
+
+    def __init__(self, apps, windows_listed=True) -> None:
+        self.apps = list(apps)
+        self.windows_listed = windows_listed
+        self.scans = 0
+        self.threads: set[threading.Thread] = set()
+        self.closed: list[str] = []
+        self.forced: list[str] = []
+
+    def scan(self) -> Snapshot:
+        self.scans += 1
+        self.threads.add(threading.current_thread())
+        return Snapshot(tuple(self.apps), self.windows_listed)
+
+    def close(self, app) -> CloseOutcome:
+        self.threads.add(threading.current_thread())
+        self.closed.append(app.key)
+        return CloseOutcome.ASKED
+
+    def force_close(self, app, confirmed) -> CloseOutcome:
+        assert confirmed
+        self.forced.append(app.key)
+        self.apps = [a for a in self.apps if a.key != app.key]
+        return CloseOutcome.ASKED
+
+
+def make_page(qtbot, scanner, confirm=lambda _parent, _name: pytest.fail("nothing should be forced"), **options):
+    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool())
+    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner, confirm_force=confirm, **options)
+    qtbot.addWidget(page)
+    page.resize(900, 700)
+    page.initializePage()
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
+    return page
+
+
+def refresh_and_wait(qtbot, page, scanner):
+    before = scanner.scans
+    qtbot.waitUntil(lambda: not page._scan_runner.busy, timeout=WAIT_MS)
+    page.refresh()
+    qtbot.waitUntil(lambda: scanner.scans > before and not page._scan_runner.busy, timeout=WAIT_MS)
+
+
+class ShowHideCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _watched, event):  # noqa: N802
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self.count += 1
+        return False
+
+
+def test_refreshes_update_rows_in_place_keeping_focus_and_never_hiding_rows(qtbot):
+    scanner = ScriptedScanner([THUNDERBIRD, KEEPASSXC, CALCULATOR])
+    page = make_page(qtbot, scanner, refresh_ms=60_000)
+    assert page.row_keys() == ["thunderbird", "keepassxc", "x-calc"]
+    rows = {key: page.row(key) for key in page.row_keys()}
+    counter = ShowHideCounter()
+    for row in rows.values():
+        row.installEventFilter(counter)
+    page.row("keepassxc").close_button.setFocus()
+    qtbot.waitUntil(lambda: page.row("keepassxc").close_button.hasFocus(), timeout=WAIT_MS)
+
+    for _ in range(3):
+        refresh_and_wait(qtbot, page, scanner)
+    assert counter.count == 0
+    assert {key: page.row(key) for key in page.row_keys()} == rows
+
+    scanner.apps.insert(1, FIREFOX)  # a new app lands between existing rows (the core sorts)
+    refresh_and_wait(qtbot, page, scanner)
+    assert page.row_keys() == ["thunderbird", "firefox", "keepassxc", "x-calc"]
+    assert all(page.row(key) is row for key, row in rows.items())
+    assert page.row("keepassxc").close_button.hasFocus()
+    # Tab walks the rows in the order they are shown, then reaches Refresh.
+    chain = [page.row(k).close_button for k in page.row_keys()]
+    assert [b.nextInFocusChain().nextInFocusChain() for b in chain[:-1]] == chain[1:]
+    assert chain[-1].nextInFocusChain().nextInFocusChain() is page.refresh_button
+
+
+def test_when_the_focused_app_goes_the_focus_moves_to_another_row_not_away(qtbot):
+    scanner = ScriptedScanner([THUNDERBIRD, KEEPASSXC, CALCULATOR])
+    page = make_page(qtbot, scanner, refresh_ms=60_000)
+    page.row("keepassxc").close_button.setFocus()
+    qtbot.waitUntil(lambda: page.row("keepassxc").close_button.hasFocus(), timeout=WAIT_MS)
+    scanner.apps.remove(KEEPASSXC)
+    refresh_and_wait(qtbot, page, scanner)
+    assert page.row_keys() == ["thunderbird", "x-calc"]
+    focused = QApplication.focusWidget()
+    assert focused in (page.row("thunderbird").close_button, page.row("x-calc").close_button)
+
+
+def test_flagged_apps_are_grouped_under_a_heading_with_why_and_the_rest_below(qtbot):
+    shell = make_app("windows-shell", "Windows desktop", protected="shell", catalogued=True, pid=20)
+    theirs = make_app("quicken", "Quicken", "finance", protected="other-user", pid=21)
+    scanner = ScriptedScanner([THUNDERBIRD, theirs, CALCULATOR, shell])
+    page = make_page(qtbot, scanner)
+    assert page.flagged_header.isVisible() and page.other_header.isVisible()
+    assert page.row("thunderbird").why_label.text().startswith("Email")
+    assert page.row("x-calc").why_label.text() == "Other application."
+    assert not page.row("windows-shell").close_button.isVisible()
+    assert "desktop" in page.row("windows-shell").why_label.text()
+    assert not page.row("quicken").close_button.isVisible()
+    assert "another user" in page.row("quicken").why_label.text()
+    assert "closing" not in page.why_label.text().lower() or "save" in page.why_label.text()
+    assert page.row("thunderbird").close_button.accessibleName() == "Close Thunderbird"
+    assert page.row("thunderbird").accessibleName().startswith("Thunderbird. Email")
+    summary = page.journey.open_apps
+    assert summary.left_open == (AppSummary("Quicken", "finance"), AppSummary("Thunderbird", "email"))
+
+
+def test_without_a_window_list_the_page_says_so_and_still_flags(qtbot):
+    scanner = ScriptedScanner([THUNDERBIRD], windows_listed=False)
+    page = make_page(qtbot, scanner)
+    assert page.fallback_label.isVisible()
+    assert "running programs instead" in page.fallback_label.text()
+    assert page.row_keys() == ["thunderbird"] and page.flagged_header.isVisible()
+    assert page.journey.open_apps.windows_listed is False
+
+
+def test_force_close_is_offered_only_after_the_wait_and_only_with_a_yes(qtbot):
+    answers = [False, True]
+    asked = []
+
+    def confirm(_parent, name):
+        asked.append(name)
+        return answers.pop(0)
+
+    scanner = ScriptedScanner([KEEPASSXC, CALCULATOR])
+    page = make_page(qtbot, scanner, confirm, patience=0.3, refresh_ms=100)
+    row = page.row("keepassxc")
+    assert not row.force_button.isVisible()
+    page.force_app("keepassxc")  # even called directly, nothing happens before the polite try
+    assert asked == [] and scanner.forced == []
+    qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: scanner.closed == ["keepassxc"], timeout=WAIT_MS)
+    qtbot.waitUntil(row.force_button.isVisible, timeout=WAIT_MS)
+    assert "save" in row.status_label.text()
+    qtbot.mouseClick(row.force_button, Qt.MouseButton.LeftButton)
+    assert asked == ["KeePassXC"] and scanner.forced == []
+    qtbot.mouseClick(row.force_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "keepassxc" not in page.row_keys(), timeout=WAIT_MS)
+    assert scanner.forced == ["keepassxc"]
+    assert page.journey.open_apps.closed == (AppSummary("KeePassXC", "password-manager"),)
+    assert page.journey.open_apps.left_open == ()
+
+
+def test_the_list_refreshes_by_itself_while_shown(qtbot):
+    scanner = ScriptedScanner([THUNDERBIRD])
+    page = make_page(qtbot, scanner, refresh_ms=50)
+    qtbot.waitUntil(lambda: scanner.scans >= 4, timeout=WAIT_MS)
+    scanner.apps.append(FIREFOX)
+    qtbot.waitUntil(lambda: "firefox" in page.row_keys(), timeout=WAIT_MS)
+    page.hide()  # behind another page: no more scanning
+    assert not page._timer.isActive()
+    page.show()
+    assert page._timer.isActive()
+
+
+def test_the_real_scan_runs_off_the_gui_thread(qtbot, monkeypatch):
+    threads = set()
+    real = psutil.process_iter
+
+    def spying(*args, **kwargs):
+        threads.add(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(psutil, "process_iter", spying)
+    scanner = ScriptedScanner([])
+    page = make_page(qtbot, scanner, refresh_ms=60_000)
+    page._scanner = OpenAppsScanner(ProcessListBackend())
+    refresh_and_wait_real(qtbot, page)
+    assert threads and threading.main_thread() not in threads
+    assert threading.main_thread() not in scanner.threads
+
+
+def refresh_and_wait_real(qtbot, page):
+    qtbot.waitUntil(lambda: not page._scan_runner.busy, timeout=WAIT_MS)
+    page.refresh()
+    qtbot.waitUntil(lambda: not page._scan_runner.busy, timeout=WAIT_MS)
+
+
+def test_a_failed_scan_says_what_to_do_and_still_lets_the_customer_go_on(qtbot):
+    class Broken(ScriptedScanner):
+        def scan(self):
+            raise OSError("no /proc")
+
+    page = make_page(qtbot, Broken([]))
+    assert "Refresh now" in page.status_label.text()
+    assert page.isComplete() and page.refresh_button.isEnabled()
