@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
 # Cancel in the built launcher's real window (`make launcher-check`).
 
-.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup
+.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-launcher: $(LAUNCHER)
 # Backup check on a generated 100 000-file home: time against `find`, and the GUI thread's longest stall.
 bench-backup: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_backup.py
+
+# 50 concurrent clients posting consents to the real server in its own process; p99 against /healthz.
+bench-server: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_server.py
 
 # Needs root (or sudo) on Debian or Ubuntu; the X11 tests skip with a reason without it.
 system-deps:
