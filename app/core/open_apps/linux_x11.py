@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.core.open_apps import linux_cgroups
 from app.core.open_apps.backend import WindowBackend
@@ -48,10 +49,22 @@ _SKIPPED_TYPES = tuple(
     for t in ("DESKTOP", "DOCK", "TOOLBAR", "MENU", "UTILITY", "SPLASH", "DROPDOWN_MENU", "POPUP_MENU",
               "TOOLTIP", "NOTIFICATION", "COMBO", "DND")
 )
+# What a window is, read once per window: pid, class, type, dialog-of, toolkit app ids.
+_STATIC = ("_NET_WM_PID", "WM_CLASS", "_NET_WM_WINDOW_TYPE", "WM_TRANSIENT_FOR", "_GTK_APPLICATION_ID",
+           "_KDE_NET_WM_DESKTOP_FILE")
 # Icons are picked at the size the page shows them, or the nearest larger one.
 ICON_SIZE = 32
 # Source indication "pager": the request comes from a tool acting for the user (EWMH).
 _SOURCE_PAGER = 2
+
+
+@dataclass(frozen=True)
+class _WindowInfo:
+    pid: int
+    hints: tuple[str, ...]
+    name: str | None
+    skipped: bool
+    marked: bool
 
 
 def pick_icon(value: list[int], size: int = ICON_SIZE) -> Icon | None:
@@ -81,6 +94,7 @@ class X11Backend(WindowBackend):
         self._connect = connect
         self._connection = None
         self._icons: dict[int, Icon | None] = {}
+        self._info: dict[int, _WindowInfo] = {}
 
     def _conn(self):
         if self._connection is None or self._connection.broken:
@@ -95,57 +109,70 @@ class X11Backend(WindowBackend):
             self._connection.close()
             self._connection = None
 
-    def _top_level(self, conn, atoms) -> list[int]:
-        listed = conn.properties([(conn.root, atoms["_NET_CLIENT_LIST"])])[0] if atoms["_NET_CLIENT_LIST"] else None
-        if listed is not None:
-            return cardinals(listed)
-        # No window manager keeps a client list: take the mapped children of the root, and for a
-        # reparenting manager, the child of each frame that holds the application's properties.
-        children = conn.children([conn.root])[0] or []
-        attributes = conn.attributes(children)
-        mapped = [w for w, a in zip(children, attributes) if a is not None and a[0] and not a[1]]
-        marks = [atoms["WM_CLASS"], atoms["_NET_WM_PID"]]
-        marks = [m for m in marks if m]
-        values = conn.properties([(w, m) for w in mapped for m in marks])
-        direct, frames = [], []
-        for index, window in enumerate(mapped):
-            window_values = values[index * len(marks) : (index + 1) * len(marks)]
-            (direct if any(v is not None for v in window_values) else frames).append(window)
-        if frames:
-            for frame_children in conn.children(frames):
-                for child in frame_children or []:
-                    child_values = conn.properties([(child, m) for m in marks])
-                    if any(v is not None for v in child_values):
-                        direct.append(child)
-                        break
-        return direct
+    def _describe(self, values: list, skipped_types: set[int]) -> _WindowInfo:
+        pid_v, class_v, type_v, transient_v, gtk_v, kde_v = values
+        wm_class = strings(class_v)
+        types = cardinals(type_v)
+        return _WindowInfo(
+            pid=(cardinals(pid_v) or [0])[0],
+            hints=tuple(strings(gtk_v) + strings(kde_v) + wm_class[::-1]),
+            name=wm_class[-1] if wm_class else None,
+            # Taskbars skip docks, desktops, menus and the like, and dialogs of another window.
+            skipped=bool(types and types[0] in skipped_types) or any(cardinals(transient_v)),
+            marked=pid_v is not None or class_v is not None,
+        )
 
     def list_windows(self) -> list[AppWindow]:
         conn = self._conn()
         with conn.lock:
             atoms = conn.atoms(_ATOMS + _SKIPPED_TYPES)
-            windows = self._top_level(conn, atoms)
-            wanted = ["_NET_WM_PID", "WM_CLASS", "_NET_WM_WINDOW_TYPE", "_NET_WM_STATE", "WM_TRANSIENT_FOR",
-                      "_GTK_APPLICATION_ID", "_KDE_NET_WM_DESKTOP_FILE"]
-            values = conn.properties([(w, atoms[name]) for w in windows for name in wanted])
             skipped_types = {atoms[t] for t in _SKIPPED_TYPES if atoms[t]}
+            client_list, root_children = conn.batch(
+                [("property", conn.root, atoms["_NET_CLIENT_LIST"]), ("children", conn.root)]
+            )
+            # With a window manager, its client list; without one (plain Xvfb), the root's
+            # mapped children, which are then the applications' own windows or, under a
+            # reparenting manager without EWMH, its frames around them.
+            managed = client_list is not None
+            candidates = cardinals(client_list) if managed else (root_children or [])
+            # What a window is (its pid, class, type) does not change while it exists, so it is
+            # asked once; what may change (mapped, skip-taskbar) is asked on every refresh.
+            new = [w for w in candidates if w not in self._info]
+            requests = [("property", w, atoms[name]) for w in new for name in _STATIC]
+            requests += [("property", w, atoms["_NET_WM_STATE"]) for w in candidates]
+            if not managed:
+                requests += [("attributes", w) for w in candidates]
+            answers = conn.batch(requests)
+            for index, window in enumerate(new):
+                self._info[window] = self._describe(answers[index * len(_STATIC) : (index + 1) * len(_STATIC)], skipped_types)
+            states = answers[len(new) * len(_STATIC) :][: len(candidates)]
+            mapped = answers[len(new) * len(_STATIC) + len(candidates) :] if not managed else [(True, False)] * len(candidates)
             skip_taskbar = atoms["_NET_WM_STATE_SKIP_TASKBAR"]
-            listed: list[tuple[int, int, tuple[str, ...], str | None]] = []
-            for index, window in enumerate(windows):
-                pid_v, class_v, type_v, state_v, transient_v, gtk_v, kde_v = values[index * len(wanted) : (index + 1) * len(wanted)]
-                types = cardinals(type_v)
-                if types and types[0] in skipped_types:
+            listed, frames = [], []
+            for window, state, attributes in zip(candidates, states, mapped):
+                if attributes is None or not attributes[0] or attributes[1]:
                     continue
-                if skip_taskbar and skip_taskbar in cardinals(state_v):
-                    continue
-                if any(cardinals(transient_v)):
-                    continue
-                wm_class = strings(class_v)
-                hints = tuple(strings(gtk_v) + strings(kde_v) + wm_class[::-1])
-                pid = (cardinals(pid_v) or [0])[0]
-                listed.append((window, pid, hints, wm_class[-1] if wm_class else None))
-            self._fetch_icons(conn, atoms, [w for w, *_ in listed])
-        return [AppWindow(pid, window, hints, name, self._icons.get(window)) for window, pid, hints, name in listed]
+                info = self._info[window]
+                if not info.marked and not managed:
+                    frames.append(window)
+                elif not info.skipped and skip_taskbar not in cardinals(state):
+                    listed.append((window, info))
+            listed += self._framed(conn, frames, skipped_types, atoms)
+            keep = set(candidates) | {w for w, _ in listed}
+            self._info = {w: i for w, i in self._info.items() if w in keep}
+            self._fetch_icons(conn, atoms, [w for w, _ in listed])
+        return [AppWindow(i.pid, w, i.hints, i.name, self._icons.get(w)) for w, i in listed]
+
+    def _framed(self, conn, frames: list[int], skipped_types: set[int], atoms) -> list[tuple[int, _WindowInfo]]:
+        """The application window inside each frame of a reparenting manager without EWMH."""
+        if not frames:
+            return []
+        children = [c for kids in conn.children(frames) for c in (kids or [])]
+        new = [c for c in children if c not in self._info]
+        answers = conn.batch([("property", c, atoms[name]) for c in new for name in _STATIC])
+        for index, child in enumerate(new):
+            self._info[child] = self._describe(answers[index * len(_STATIC) : (index + 1) * len(_STATIC)], skipped_types)
+        return [(c, self._info[c]) for c in children if self._info[c].marked and not self._info[c].skipped]
 
     def _fetch_icons(self, conn, atoms, windows: list[int]) -> None:
         # Icons rarely change and can be large, so each window's is read once.

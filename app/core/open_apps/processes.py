@@ -78,7 +78,23 @@ def descendants(table: ProcessTable, roots: Iterable[int]) -> set[int]:
     return found
 
 
+def _linux_stat(pid: int) -> os.stat_result | None:
+    try:
+        return os.stat(f"/proc/{pid}")
+    except OSError:
+        return None
+
+
 def parent(pid: int) -> int | None:
+    if _LINUX:
+        # The field after the parenthesised name in /proc/PID/stat; psutil's ppid() would read
+        # the file three times over to guard against pid reuse, which a refresh cannot afford
+        # for every window (killing, where reuse matters, goes through psutil).
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                return int(f.read().rpartition(b")")[2].split()[1]) or None
+        except (OSError, ValueError, IndexError):
+            return None
     try:
         return psutil.Process(pid).ppid() or None
     except psutil.Error:
@@ -127,6 +143,10 @@ def owned_by_me(pid: int) -> bool:
     """Whether the process belongs to the customer's own account (and, on Windows, is not
     elevated beyond what the launcher may signal: an unreadable owner counts as another's)."""
     uid, username = _my_identity()
+    if _LINUX:
+        # /proc/PID belongs to the process's real user: one stat() instead of reading its status.
+        info = _linux_stat(pid)
+        return info is not None and info.st_uid == uid
     try:
         proc = psutil.Process(pid)
         if sys.platform.startswith("win"):

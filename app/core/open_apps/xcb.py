@@ -189,75 +189,69 @@ class Connection:
         return reply if reply else None
 
     def atoms(self, names: Iterable[str]) -> dict[str, int]:
-        """Atom ids by name, asked in one batch and cached; 0 for atoms the server does not know."""
+        """Atom ids by name, asked in one batch and cached for the connection's life.
+
+        Atoms are interned (created if new) rather than looked up: the standard names cost the
+        server nothing, and a known id for every name spares a round trip per missing atom on
+        every refresh; 0 only where the server refused."""
+        names = list(names)
         missing = [n for n in dict.fromkeys(names) if n not in self._atoms]
-        cookies = [(n, self._xcb.xcb_intern_atom(self._c, 1, len(n), n.encode())) for n in missing]
+        cookies = [(n, self._xcb.xcb_intern_atom(self._c, 0, len(n), n.encode())) for n in missing]
         for name, cookie in cookies:
             reply = self._reply(self._xcb.xcb_intern_atom_reply, cookie)
-            atom = 0
             if reply is not None:
-                atom = reply.contents.atom
+                self._atoms[name] = reply.contents.atom
                 self._libc.free(reply)
-            if atom:
-                # Unknown atoms are not cached: a client may create them later.
-                self._atoms[name] = atom
         return {n: self._atoms.get(n, 0) for n in names}
 
-    def properties(
-        self, requests: Sequence[tuple[int, int]], max_longs: int = MAX_PROPERTY_LONGS
-    ) -> list[tuple[int, bytes] | None]:
-        """For each (window, property) the (format, raw value), or None where the window or the
-        property is missing. All requests go out before the first reply is read."""
-        cookies = [
-            self._xcb.xcb_get_property(self._c, 0, window, prop, ANY_PROPERTY_TYPE, 0, max_longs)
-            for window, prop in requests
-        ]
-        results: list[tuple[int, bytes] | None] = []
-        for cookie in cookies:
-            reply = self._reply(self._xcb.xcb_get_property_reply, cookie)
-            if reply is None:
-                results.append(None)
-                continue
-            try:
+    def batch(self, requests: Sequence[tuple]) -> list:
+        """Answers to several requests for one round trip: all go out before the first reply is
+        read. Each request is ``("property", window, atom)`` → ``(format, bytes)``,
+        ``("children", window)`` → child ids bottom to top, or ``("attributes", window)`` →
+        ``(viewable, override_redirect)``; None where the window or property is missing."""
+        xcb, c = self._xcb, self._c
+        cookies = []
+        for kind, window, *rest in requests:
+            if kind == "property":
+                cookies.append(xcb.xcb_get_property(c, 0, window, rest[0], ANY_PROPERTY_TYPE, 0, MAX_PROPERTY_LONGS))
+            elif kind == "children":
+                cookies.append(xcb.xcb_query_tree(c, window))
+            else:
+                cookies.append(xcb.xcb_get_window_attributes(c, window))
+        return [self._read(kind, cookie) for (kind, *_rest), cookie in zip(requests, cookies)]
+
+    def _read(self, kind: str, cookie):
+        xcb = self._xcb
+        function = {
+            "property": xcb.xcb_get_property_reply,
+            "children": xcb.xcb_query_tree_reply,
+            "attributes": xcb.xcb_get_window_attributes_reply,
+        }[kind]
+        reply = self._reply(function, cookie)
+        if reply is None:
+            return None
+        try:
+            if kind == "property":
                 if reply.contents.type == NONE:
-                    results.append(None)
-                    continue
-                length = self._xcb.xcb_get_property_value_length(reply)
-                value = ctypes.string_at(self._xcb.xcb_get_property_value(reply), length)
-                results.append((reply.contents.format, value))
-            finally:
-                self._libc.free(reply)
-        return results
+                    return None
+                length = xcb.xcb_get_property_value_length(reply)
+                return reply.contents.format, ctypes.string_at(xcb.xcb_get_property_value(reply), length)
+            if kind == "children":
+                ids = xcb.xcb_query_tree_children(reply)
+                return [ids[i] for i in range(xcb.xcb_query_tree_children_length(reply))]
+            return reply.contents.map_state == MAP_STATE_VIEWABLE, bool(reply.contents.override_redirect)
+        finally:
+            self._libc.free(reply)
+
+    def properties(self, requests: Sequence[tuple[int, int]]) -> list[tuple[int, bytes] | None]:
+        """For each (window, property) the (format, raw value), or None where either is missing."""
+        return self.batch([("property", window, prop) for window, prop in requests])
 
     def children(self, windows: Sequence[int]) -> list[list[int] | None]:
-        """The child windows of each window, bottom to top; None for a window that has gone."""
-        cookies = [self._xcb.xcb_query_tree(self._c, w) for w in windows]
-        results: list[list[int] | None] = []
-        for cookie in cookies:
-            reply = self._reply(self._xcb.xcb_query_tree_reply, cookie)
-            if reply is None:
-                results.append(None)
-                continue
-            try:
-                count = self._xcb.xcb_query_tree_children_length(reply)
-                ids = self._xcb.xcb_query_tree_children(reply)
-                results.append([ids[i] for i in range(count)])
-            finally:
-                self._libc.free(reply)
-        return results
+        return self.batch([("children", w) for w in windows])
 
     def attributes(self, windows: Sequence[int]) -> list[tuple[bool, bool] | None]:
-        """(viewable, override_redirect) of each window; None for a window that has gone."""
-        cookies = [self._xcb.xcb_get_window_attributes(self._c, w) for w in windows]
-        results: list[tuple[bool, bool] | None] = []
-        for cookie in cookies:
-            reply = self._reply(self._xcb.xcb_get_window_attributes_reply, cookie)
-            if reply is None:
-                results.append(None)
-                continue
-            results.append((reply.contents.map_state == MAP_STATE_VIEWABLE, bool(reply.contents.override_redirect)))
-            self._libc.free(reply)
-        return results
+        return self.batch([("attributes", w) for w in windows])
 
     def send_client_message(
         self, destination: int, window: int, message_type: int, data: Sequence[int], event_mask: int
