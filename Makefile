@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
 # Cancel in the built launcher's real window (`make launcher-check`).
 
-.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server
+.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench-backup: $(VENV)/.installed-dev
 # 50 concurrent clients posting consents to the real server in its own process; p99 against /healthz.
 bench-server: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_server.py
+
+# One Open apps refresh against a bare psutil.process_iter(['pid','name']), also with 500 extra
+# idle processes; runs the X11 backend on its own Xvfb where one is installed.
+bench-open-apps: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_open_apps.py
 
 # Needs root (or sudo) on Debian or Ubuntu; the X11 tests skip with a reason without it.
 system-deps:
