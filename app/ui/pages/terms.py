@@ -64,6 +64,7 @@ class TermsPage(JourneyPage):
         bar = self.text_view.verticalScrollBar()
         bar.valueChanged.connect(self._check_read)
         bar.rangeChanged.connect(self._check_read)
+        self.text_view.cursorPositionChanged.connect(self._check_read)
         self.accept_box.toggled.connect(self._accepted_changed)
 
     @property
@@ -88,7 +89,10 @@ class TermsPage(JourneyPage):
         # Before the page is laid out the scroll range is empty and would look "read".
         if not self.text_view.isVisible():
             return
-        if bar.value() >= bar.maximum() and not self.accept_box.isEnabled():
+        # A keyboard reader's cursor at the end counts too: QPlainTextEdit scrolls by whole lines
+        # and can stop one short of the scroll bar's maximum with the last line in view.
+        reached_end = bar.value() >= bar.maximum() or self.text_view.textCursor().atEnd()
+        if reached_end and not self.accept_box.isEnabled():
             self.accept_box.setEnabled(True)
             self.hint.setText(self.tr("You have reached the end of the terms."))
 
