@@ -29,6 +29,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.fresh_account import files_left, fresh_user_env
+
 LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
 if not LAUNCHER:
     pytest.skip("tests the built file: run `make launcher-check`", allow_module_level=True)
@@ -40,24 +42,8 @@ DEADLINE_S = 30
 @pytest.fixture
 def sandbox(tmp_path):
     """A customer account that never ran the launcher, and the launcher's environment in it."""
-    folders = {name: tmp_path / name for name in ("home", "tmp", "cwd", "config", "cache", "data", "state", "runtime")}
-    for folder in folders.values():
-        folder.mkdir(mode=0o700)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("XDG_", "QT_", "DISPLAY"))}
-    env.update(
-        HOME=str(folders["home"]),
-        TMPDIR=str(folders["tmp"]),
-        XDG_CONFIG_HOME=str(folders["config"]),
-        XDG_CACHE_HOME=str(folders["cache"]),
-        XDG_DATA_HOME=str(folders["data"]),
-        XDG_STATE_HOME=str(folders["state"]),
-        XDG_RUNTIME_DIR=str(folders["runtime"]),
-    )
+    folders, env = fresh_user_env(tmp_path)
     return tmp_path, folders, env
-
-
-def files_left(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir())
 
 
 def start(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen:
@@ -175,27 +161,29 @@ def test_cancelling_the_wizard_leaves_nothing(sandbox, x_display):
     assert files_left(root) == []
 
 
-def test_sigterm_to_the_single_file_leaves_nothing(sandbox):
-    root, folders, env = sandbox
+def start_offscreen(sandbox) -> tuple[subprocess.Popen, psutil.Process]:
+    """The single file, started offscreen, once its unpacked program has created its QApplication."""
+    _root, folders, env = sandbox
     env.update(QT_QPA_PLATFORM="offscreen")
     process = start(env, folders["cwd"])
     program = unpacked_program(process, folders["tmp"])
     wait_until(lambda: gui_started(program), "the program to start its GUI")
+    return process, program
+
+
+def test_sigterm_to_the_single_file_leaves_nothing(sandbox):
+    process, program = start_offscreen(sandbox)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=DEADLINE_S)
     wait_until(lambda: not program.is_running(), "the program to end")
-    assert files_left(root) == []
+    assert files_left(sandbox[0]) == []
 
 
 def test_a_hard_crash_of_the_program_leaves_nothing(sandbox):
-    root, folders, env = sandbox
-    env.update(QT_QPA_PLATFORM="offscreen")
-    process = start(env, folders["cwd"])
-    program = unpacked_program(process, folders["tmp"])
-    wait_until(lambda: gui_started(program), "the program to start its GUI")
+    process, program = start_offscreen(sandbox)
     program.kill()  # what a segfault in a page looks like to the bootloader
     assert process.wait(timeout=DEADLINE_S) != 0
-    assert files_left(root) == []
+    assert files_left(sandbox[0]) == []
 
 
 def test_no_display_ends_with_qts_message_and_leaves_nothing(sandbox):

@@ -1,7 +1,6 @@
 """``--self-test``: one line per check, exit 0 only when every check passed, no window, no files."""
 
 import io
-import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,30 +8,9 @@ from pathlib import Path
 
 from app.core.brand import load_brand
 from app.self_test import FAIL, PASS, SKIP, check_allow_list, checks, run_check, run_self_test
+from tests.fresh_account import files_left, fresh_user_env
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def fresh_user_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a customer account that has never run the launcher."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
-    for name in ("home", "tmp", "config", "cache", "data", "state", "runtime"):
-        (tmp_path / name).mkdir(mode=0o700)
-    env.update(
-        HOME=str(tmp_path / "home"),
-        TMPDIR=str(tmp_path / "tmp"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
-        QT_QPA_PLATFORM="offscreen",
-    )
-    return env
-
-
-def files_under(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
 
 
 def test_every_check_passes_from_source_with_one_line_each(qapp):
@@ -68,7 +46,7 @@ def test_a_failing_check_makes_the_exit_status_non_zero(monkeypatch, qapp):
 
 
 def test_the_command_line_self_test_shows_nothing_and_leaves_nothing(tmp_path):
-    env = fresh_user_env(tmp_path)
+    _folders, env = fresh_user_env(tmp_path)
     # A display that does not exist: if the self-test tried to show a window it would fail.
     env.update(QT_QPA_PLATFORM="xcb", DISPLAY=":97")
     done = subprocess.run(
@@ -76,7 +54,7 @@ def test_the_command_line_self_test_shows_nothing_and_leaves_nothing(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "wizard pages: 6 pages built and rendered offscreen" in done.stdout
-    assert files_under(tmp_path) == []
+    assert files_left(tmp_path) == []
 
 
 def test_help_and_version_answer_without_loading_qt():
@@ -96,9 +74,10 @@ def test_help_and_version_answer_without_loading_qt():
 
 
 def test_exit_when_shown_paints_the_first_page_exits_0_and_leaves_nothing(tmp_path):
-    env = fresh_user_env(tmp_path)
+    _folders, env = fresh_user_env(tmp_path)
+    env["QT_QPA_PLATFORM"] = "offscreen"
     done = subprocess.run(
         [sys.executable, "-m", "app", "--exit-when-shown"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert files_under(tmp_path) == []
+    assert files_left(tmp_path) == []
