@@ -217,7 +217,7 @@ class OpenAppsPage(JourneyPage):
         self.empty_label.setVisible(False)
         self._list_body = QWidget()
         self._list_layout = QVBoxLayout(self._list_body)
-        self._list_layout.setContentsMargins(0, 0, 0, 0)
+        self._list_layout.setContentsMargins(6, 6, 6, 6)
         # Everything in the list is a child of the list from the start, so moving rows around
         # never reparents (and so never hides and re-shows) a widget.
         for widget in (self.empty_label, self.flagged_header, self.other_header):
@@ -299,7 +299,12 @@ class OpenAppsPage(JourneyPage):
         self._show_snapshot()
         flagged = sum(1 for app in self.snapshot.apps if app.flagged)
         if flagged:
-            set_info(self.status_label, self.tr("%n application(s) may show personal or confidential information.", "", flagged))
+            set_info(
+                self.status_label,
+                self.tr("{flagged} of {total} open applications may show personal or confidential information.").format(
+                    flagged=flagged, total=len(self.snapshot.apps)
+                ),
+            )
         else:
             set_info(self.status_label, self.tr("No application that usually holds personal information is open."))
         self._record()
