@@ -1,5 +1,7 @@
 """Session codes: the 9-digit number that ties a customer to one support session.
 
+A code reaches the launcher typed, as a command-line argument (the code itself or the emailed
+join link), or in the launcher's own file name. Every way ends in :func:`parse_session_code`.
 The code only ever selects a session on the brand's own server; nothing parsed here can choose
 a server, a link or a file to open.
 """
@@ -90,3 +92,46 @@ def code_from_argument(argument: str) -> str:
         ),
         example=EXAMPLE,
     )
+
+
+# What browsers and desktops add to a downloaded or copied file's name: "name (1).exe", "name(2)".
+_DUPLICATE_SUFFIX = re.compile(r" ?\([0-9]{1,3}\)\Z")
+# Executable naming per platform: Windows .exe, a macOS .app bundle, a Linux AppImage or no extension.
+_EXECUTABLE_EXTENSION = re.compile(r"\.(exe|app|appimage)\Z", re.IGNORECASE | re.ASCII)
+# In a file name only dashes and spaces group the digits: a dot would read as an extension.
+_NAME_CODE = r"(?P<code>[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{3})"
+
+
+def _file_name(path: str) -> str:
+    """The name the customer sees for the launcher at ``path``, any platform's separators.
+
+    Inside a macOS bundle the running program is ``X.app/Contents/MacOS/<program>``: the bundle's
+    name is the one that was downloaded, so it is the one that carries the code.
+    """
+    parts = [part for part in re.split(r"[\\/]", path) if part]
+    for index, part in enumerate(parts[:-1]):
+        if part.lower().endswith(".app") and parts[index + 1] == "Contents":
+            return part
+    return parts[-1] if parts else ""
+
+
+def code_from_launcher_name(path: str, launcher_name: str) -> str | None:
+    """Return the session code carried by the launcher's own file name, or None.
+
+    ``path`` is where the launcher runs from (see :mod:`app.core.session_intake`), ``launcher_name``
+    the brand's file name without a code (``Phonetex-Support``). Recognised, on any platform:
+    ``Phonetex-Support-482913557.exe``, ``...-482-913-557``, ``...-482 913 557``, with the `` (1)``
+    or ``(2)`` that browsers add to a second download, ending in ``.exe``, ``.app``, ``.AppImage``
+    or nothing. A renamed launcher, or a name with anything else in it, carries no code: the
+    customer types it. Never raises for any text.
+    """
+    if not isinstance(path, str) or not isinstance(launcher_name, str) or not launcher_name:
+        return None
+    name = _EXECUTABLE_EXTENSION.sub("", _file_name(path))
+    name = _DUPLICATE_SUFFIX.sub("", name)
+    # Download managers sometimes swap the dashes of a name for spaces or underscores.
+    prefix = "[-_ ]".join(re.escape(word) for word in re.split(r"[-_ ]", launcher_name))
+    match = re.fullmatch(prefix + "[-_ ]" + _NAME_CODE, name, re.IGNORECASE | re.ASCII)
+    if match is None:
+        return None
+    return parse_session_code(match.group("code"))
