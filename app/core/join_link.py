@@ -2,7 +2,11 @@
 
 A link is opened only when it came from the consent server's answer to a recorded consent and
 passes :func:`check_join_link`. The check is strict on purpose: scam flows live on links that
-only look right, so anything unusual is refused with a reason and nothing is opened.
+only look right, so anything unusual is refused with a reason and nothing is opened. The hosts,
+paths and query keys allowed come from the brand config (``join_links`` in ``brand.json``).
+
+The checks run on the text exactly as received, before any decoding: a link is refused for what
+it could be made to mean by a browser, not only for what Python's parser makes of it.
 """
 
 from __future__ import annotations
@@ -10,21 +14,36 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
 from app.core.brand import Brand, JoinLinkRule
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message, UserFacingError
 
 MAX_LINK_LENGTH = 2048
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# Every character a provider's customer link uses. Anything else (%, @, #, +, ;, quotes,
+# brackets, ...) has a second meaning to some browser or parser, so it is refused outright.
+_LINK_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?&=-]+")
+_DEMO_PATH = re.compile(r"/demo/join/[0-9]{9}")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class JoinLinkRefused(UserFacingError):
-    """The link may not be opened; ``error.message`` says why, in words for the customer."""
+    """The link may not be opened; ``error.message`` says why, in words for the customer.
+
+    ``error.reason`` is the reason alone (a :class:`Message`), for tests and logs.
+    """
+
+    def __init__(self, template: str, reason: Message) -> None:
+        super().__init__(template, reason=reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
 class JoinLink:
+    """A link that passed the policy: ``url`` is the normalised text that was checked and is
+    the only thing ever opened; ``provider`` is ``zoho-assist``, ``teamviewer`` or ``demo``."""
+
     url: str
     provider: str
     host: str
@@ -38,16 +57,56 @@ def _refuse(reason: str, **params: str) -> JoinLinkRefused:
             "The connection link from the server was not opened because {reason}. "
             "Please tell your technician: they can start a new session.",
         ),
-        reason=Message(reason, params),
+        Message(reason, params),
     )
+
+
+def _unusual() -> JoinLinkRefused:
+    return _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its address is written in an unusual way"))
 
 
 def check_join_link(link: str, brand: Brand, demo_origin: str | None = None) -> JoinLink:
     """Return the normalised link to open, or raise :class:`JoinLinkRefused` with the reason.
 
+    Refused: anything but ``https``; user names or passwords; any port; hosts not exactly on the
+    brand's allow-list (look-alikes, trailing dots, capitals, IDN/punycode, percent-encoding, IP
+    addresses); backslashes, spaces and control characters; more than 2 048 characters; paths
+    and query settings other than the provider's customer ones; fragments. No other exception
+    escapes, whatever ``link`` is.
+
     ``demo_origin`` (``http://127.0.0.1:<port>``) is only ever passed in demo and test mode, by
     the code that started the embedded server; it lets exactly that server's demo join page through.
     """
+    _check_text(link)
+    try:
+        parts = urlsplit(link)
+        port = parts.port  # urlsplit checks the port only when it is read
+    except ValueError:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a valid web address")) from None
+
+    if demo_origin is not None and _is_demo_link(link, parts, demo_origin):
+        return JoinLink(url=link, provider="demo", host=parts.hostname or "")
+
+    if parts.scheme != "https":
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a secure (https) link"))
+    if not link.startswith("https://"):
+        raise _unusual()
+    host = _check_authority(parts, port)
+    rule = next((r for r in brand.join_links if host in r.hosts), None)
+    if rule is None:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "“{host}” is not a Zoho Assist or TeamViewer address"), host=host)
+    path = parts.path or "/"
+    if "%" in path or re.fullmatch(rule.path, path) is None:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a customer join page"))
+    query = _check_query(parts.query, rule)
+    if "#" in link:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it carries extra data the connection does not need"))
+    if _LINK_CHARACTERS.fullmatch(link) is None:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it contains characters a join link does not use"))
+    return JoinLink(url=urlunsplit(("https", host, path, query, "")), provider=rule.provider, host=host)
+
+
+def _check_text(link: object) -> None:
     if not isinstance(link, str) or not link:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "the server sent no link"))
     if len(link) > MAX_LINK_LENGTH:
@@ -57,49 +116,33 @@ def check_join_link(link: str, brand: Brand, demo_origin: str | None = None) -> 
     if not link.isascii():
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it contains characters that can disguise a web address"))
     if "\\" in link:
+        # Browsers read "\" as "/", Python's parser does not: the two would see different hosts.
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it contains a backslash"))
-    try:
-        parts = urlsplit(link)
-        port = parts.port
-    except ValueError:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a valid web address")) from None
 
-    if demo_origin is not None and _is_demo_link(parts, demo_origin):
-        return JoinLink(url=urlunsplit(parts._replace(fragment="")), provider="demo", host=parts.hostname or "")
 
-    if parts.scheme != "https":
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a secure (https) link"))
+def _check_authority(parts: SplitResult, port: int | None) -> str:
+    """The host of an https link, if it is written the one plain way a provider writes it."""
     if "@" in parts.netloc:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it carries a user name or password"))
     if port is not None or parts.netloc.endswith(":"):
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it names an unusual port"))
     host = parts.hostname or ""
-    if parts.netloc != parts.netloc.lower():
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its address is written in an unusual way"))
-    if "%" in parts.netloc:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its address is written in an unusual way"))
+    if parts.netloc != parts.netloc.lower() or "%" in parts.netloc:
+        raise _unusual()
     if _is_ip_literal(host):
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it points at a bare network address"))
     labels = host.split(".")
-    if host.endswith(".") or not all(_HOST_LABEL.fullmatch(label) for label in labels):
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its address is written in an unusual way"))
+    if parts.netloc != host or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise _unusual()
     if any(label.startswith("xn--") for label in labels):
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its address uses look-alike characters"))
-    if parts.fragment:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it carries extra data the connection does not need"))
-
-    rule = next((r for r in brand.join_links if host in r.hosts), None)
-    if rule is None:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "“{host}” is not a Zoho Assist or TeamViewer address"), host=host)
-    path = parts.path or "/"
-    if "%" in path or re.fullmatch(rule.path, path) is None:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a customer join page"))
-    query = _check_query(parts.query, rule)
-    normalised = urlunsplit(("https", host, path, query, ""))
-    return JoinLink(url=normalised, provider=rule.provider, host=host)
+    return host
 
 
 def _check_query(query: str, rule: JoinLinkRule) -> str:
+    if "%" in query or "+" in query:
+        # Both decode to something else; the checked text and the opened text must be the same.
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is written in an unusual way"))
     allowed = dict(rule.query)
     try:
         pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
@@ -113,13 +156,11 @@ def _check_query(query: str, rule: JoinLinkRule) -> str:
         if key in seen:
             raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it repeats the setting “{key}”"), key=key[:20])
         if re.fullmatch(pattern, value) is None:
-            raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its setting “{key}” is not in the expected form"), key=key)
+            raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its setting “{key}” is not in the expected form"), key=key[:20])
         seen.add(key)
     missing = [k for k in rule.required_query if k not in seen]
     if missing:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it lacks the setting “{key}”"), key=missing[0])
-    if "%" in query or "+" in query:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is written in an unusual way"))
     return query
 
 
@@ -127,17 +168,19 @@ def _is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return host.replace(".", "").isdigit()
+        # Forms browsers still read as addresses: 2130706433, 0x7f.1, 0177.0.0.1.
+        return re.fullmatch(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+))*", host) is not None
     return True
 
 
-def _is_demo_link(parts, demo_origin: str) -> bool:
-    origin = urlsplit(demo_origin)
+def _is_demo_link(link: str, parts: SplitResult, demo_origin: str) -> bool:
+    try:
+        origin = urlsplit(demo_origin)
+    except ValueError:
+        return False
     return (
-        parts.scheme == "http"
+        link == f"{origin.scheme}://{origin.netloc}{parts.path}"  # nothing before, after or around it
         and origin.scheme == "http"
-        and parts.netloc == origin.netloc
-        and origin.hostname in ("127.0.0.1", "localhost", "::1")
-        and re.fullmatch(r"/demo/join/[0-9]{9}", parts.path) is not None
-        and not parts.query
+        and origin.hostname in _LOOPBACK_HOSTS
+        and _DEMO_PATH.fullmatch(parts.path) is not None
     )
