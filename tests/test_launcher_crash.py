@@ -28,7 +28,12 @@ def crash_env(tmp_path):
 
 
 def run_event_loop(qapp, start) -> int:
-    """Run the application's event loop after ``start`` until something ends it (10 s at most)."""
+    """Run the application's event loop after ``start`` until something ends it (10 s at most).
+
+    The handler ends the loop with QCoreApplication.exit(), as in the launcher. Outside a running
+    loop that call would leave Qt's "quit now" flag set and make every later local event loop
+    (pytest-qt's waits) return at once, so the failures are always raised inside one.
+    """
     QTimer.singleShot(0, start)
     watchdog = QTimer(singleShot=True, interval=10_000)
     watchdog.timeout.connect(lambda: qapp.exit(-1))
@@ -80,12 +85,15 @@ def test_a_failure_in_a_worker_thread_is_shown_on_the_gui_thread(qapp, crash_env
 
 def test_only_the_first_failure_is_shown_later_ones_are_logged(qapp, crash_env):
     handler, shown, files = crash_env
-    for message in ("first", "second"):
-        try:
-            raise RuntimeError(message)
-        except RuntimeError:
-            handler.handle(*sys.exc_info())
-    qapp.processEvents()
+
+    def fail_twice() -> None:
+        for message in ("first", "second"):
+            try:
+                raise RuntimeError(message)
+            except RuntimeError:
+                handler.handle(*sys.exc_info())
+
+    assert run_event_loop(qapp, fail_twice) == CRASH_EXIT_CODE
     assert len(shown) == 1
     logged = files.log_path.read_text(encoding="utf-8")
     assert "RuntimeError: first" in logged and "RuntimeError: second" in logged
@@ -103,8 +111,8 @@ def test_a_failure_that_reaches_main_is_shown_at_once(qapp, crash_env):
 
 def test_ctrl_c_in_the_console_build_stops_quietly(qapp, crash_env):
     handler, shown, files = crash_env
-    handler.handle(KeyboardInterrupt, KeyboardInterrupt(), None)
-    assert handler.exit_code == INTERRUPTED_EXIT_CODE
+    code = run_event_loop(qapp, lambda: handler.handle(KeyboardInterrupt, KeyboardInterrupt(), None))
+    assert code == handler.exit_code == INTERRUPTED_EXIT_CODE
     assert shown == []
     assert not files.log_path.exists()
 
