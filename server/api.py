@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +19,7 @@ from server.consents import consent_answer, record_consent
 from server.db import ConsentStore
 from server.errors import ApiError, install_error_handlers
 from server.pages import PAGE_HEADERS, demo_join_page, join_page
+from server.rate_limit import FailedLookups
 from server.sessions import (
     NewSessionError,
     created_answer,
@@ -24,6 +27,7 @@ from server.sessions import (
     require_code,
     require_live_session,
     session_answer,
+    too_many_wrong_codes,
     unknown_code,
 )
 
@@ -105,6 +109,23 @@ def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> Fa
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
+    wrong_codes = FailedLookups(config.lookup_limit)
+    app.state.wrong_codes = wrong_codes
+
+    @contextmanager
+    def counting_wrong_codes(request: Request) -> Iterator[None]:
+        """Around every answer that tells a real code from a wrong one (see server.rate_limit)."""
+        address = request.client.host if request.client else None
+        wait = wrong_codes.retry_after(address)
+        if wait is not None:
+            raise too_many_wrong_codes(wait)
+        try:
+            yield
+        except ApiError as error:
+            if error.status in (404, 410):  # no such session, or one that is over
+                wrong_codes.record_failure(address)
+            raise
+
     # Routes are async and call the store directly on the event loop: each store call takes a
     # fraction of a millisecond, and handing it to the threadpool cost more than it saved (GIL
     # hand-offs; with 50 clients posting at once, p99 went from about 45 ms to over 100 ms).
@@ -127,18 +148,21 @@ def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> Fa
             expires_in_minutes=new.expires_in_minutes,
         )
         link = config.customer_link(session.code, str(request.base_url))
-        return JSONResponse(created_answer(session, brand.company, link), status_code=201)
+        return JSONResponse(created_answer(session, brand.company, store.words_secret(), link), status_code=201)
 
     @app.get("/api/v1/sessions/{code}")
-    async def look_up_session(code: str) -> dict[str, Any]:
+    async def look_up_session(code: str, request: Request) -> dict[str, Any]:
         require_code(code)
-        return session_answer(require_live_session(store.session(code), code), brand.company)
+        with counting_wrong_codes(request):
+            session = require_live_session(store.session(code), code)
+        return session_answer(session, brand.company, store.words_secret())
 
     @app.post("/api/v1/sessions/{code}/consent")
     async def give_consent(code: str, request: Request) -> Response:
         require_code(code)
-        data = await _json_body(request, "invalid_record")
-        answer = record_consent(store, code, data, terms=terms)
+        with counting_wrong_codes(request):
+            data = await _json_body(request, "invalid_record")
+            answer = record_consent(store, code, data, terms=terms)
         return Response(answer, status_code=201, media_type="application/json")
 
     @app.get("/api/v1/sessions/{code}/consent")
@@ -148,19 +172,21 @@ def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> Fa
         return consent_answer(store, code)
 
     @app.get("/join/{code}", response_class=HTMLResponse)
-    async def join(code: str) -> HTMLResponse:
+    async def join(code: str, request: Request) -> HTMLResponse:
         require_code(code)
-        session = require_live_session(store.session(code), code)
+        with counting_wrong_codes(request):
+            session = require_live_session(store.session(code), code)
         return HTMLResponse(join_page(session, brand), headers=PAGE_HEADERS)
 
     if config.demo:
 
         @app.get("/demo/join/{code}", response_class=HTMLResponse)
-        async def demo_join(code: str) -> HTMLResponse:
+        async def demo_join(code: str, request: Request) -> HTMLResponse:
             require_code(code)
-            session = store.session(code)
-            if session is None:
-                raise unknown_code(code)
+            with counting_wrong_codes(request):
+                session = store.session(code)
+                if session is None:
+                    raise unknown_code(code)
             return HTMLResponse(demo_join_page(session, brand), headers=PAGE_HEADERS)
 
     return app

@@ -15,6 +15,7 @@ from app.core.brand import load_brand
 from server.codes import is_session_code
 from server.config import TOKEN_ENV, ConfigError, ServerConfig
 from server.db import ConsentStore, StoreError
+from server.rate_limit import LookupLimit
 from server.sessions import DEFAULT_EXPIRES_IN_MINUTES, PROVIDERS, NewSessionError, parse_new_session, session_summary
 
 PROG = "phonetex-consent-server"
@@ -47,6 +48,21 @@ def _parser() -> argparse.ArgumentParser:
         help="address customers use, for the links in session answers (default: the address each request came in on)",
     )
     serve.add_argument("--demo", action="store_true", help="also serve /demo/join/<code> pages for demo sessions")
+    serve.add_argument(
+        "--lookup-failures",
+        type=int,
+        metavar="N",
+        default=LookupLimit.max_failures,
+        help="wrong session codes one client address may try within the window before it gets 429 "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
+        "--lookup-window",
+        type=float,
+        default=LookupLimit.window_seconds,
+        metavar="SECONDS",
+        help="how long a wrong code counts against its address (default: %(default)s)",
+    )
 
     create = commands.add_parser("create-session", help="open a support session directly in the database")
     create.add_argument("--db", required=True, help="SQLite database file the server uses")
@@ -80,7 +96,13 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
     try:
-        config = ServerConfig.resolve(args.db, token=args.token, public_url=args.public_url, demo=args.demo)
+        limit = LookupLimit(max_failures=args.lookup_failures, window_seconds=args.lookup_window)
+    except ValueError:
+        raise UsageError("--lookup-failures and --lookup-window must be positive.") from None
+    try:
+        config = ServerConfig.resolve(
+            args.db, token=args.token, public_url=args.public_url, demo=args.demo, lookup_limit=limit
+        )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     store = _open_store(args.db)
@@ -119,9 +141,12 @@ def _create_session(args: argparse.Namespace) -> int:
             provider=new.provider,
             expires_in_minutes=new.expires_in_minutes,
         )
+        words_secret = store.words_secret()
     finally:
         store.close()
-    summary = session_summary(session, brand.company, config.customer_link(session.code, brand.support_site))
+    summary = session_summary(
+        session, brand.company, words_secret, config.customer_link(session.code, brand.support_site)
+    )
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0
 

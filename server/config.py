@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from server.rate_limit import LookupLimit
+
 TOKEN_ENV = "PHONETEX_TECHNICIAN_TOKEN"
 
 
@@ -41,6 +43,8 @@ class ServerConfig:
     demo: bool = False
     # True when nobody chose the token, so ``serve`` must show it or nobody could use it.
     token_generated: bool = False
+    # How many wrong session codes one address may try before it must wait (server.rate_limit).
+    lookup_limit: LookupLimit = LookupLimit()
 
     @classmethod
     def resolve(
@@ -50,6 +54,7 @@ class ServerConfig:
         token: str | None = None,
         public_url: str | None = None,
         demo: bool = False,
+        lookup_limit: LookupLimit | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ServerConfig:
         """Settle the token (argument, else ``PHONETEX_TECHNICIAN_TOKEN``, else a new random one)."""
@@ -61,6 +66,7 @@ class ServerConfig:
             public_url=None if public_url is None else normalise_public_url(public_url),
             demo=demo,
             token_generated=not chosen,
+            lookup_limit=lookup_limit or LookupLimit(),
         )
 
     def customer_link(self, code: str, base_url: str) -> str:

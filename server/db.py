@@ -9,6 +9,7 @@ other's locks inside one process. ``busy_timeout`` covers the other writer that 
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -43,7 +44,15 @@ CREATE TABLE IF NOT EXISTS consents (
     received_at  TEXT NOT NULL,
     answer_json  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS secrets (
+    name   TEXT PRIMARY KEY,
+    value  BLOB NOT NULL
+);
 """
+# Keys the session's verification words (app.core.verification_words). Kept with the sessions so
+# the server, a restart of it and the offline create-session command all show the same words.
+WORDS_SECRET = "verification_words"
+_SECRET_BYTES = 32
 
 
 class StoreError(Exception):
@@ -152,6 +161,15 @@ class Transaction:
     def set_status(self, code: str, status: str) -> None:
         self._db.execute("UPDATE sessions SET status = ? WHERE code = ?", (status, code))
 
+    def secret(self, name: str) -> bytes:
+        """The named secret, made on first use from the system's random source."""
+        row = self._db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            return bytes(row[0])
+        value = secrets.token_bytes(_SECRET_BYTES)
+        self._db.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (name, value))
+        return value
+
 
 class ConsentStore:
     """The server's database file. Safe to share between threads; close it when done."""
@@ -159,6 +177,7 @@ class ConsentStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._words_secret: bytes | None = None
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder; give the path of a database file inside it.")
         try:
@@ -269,6 +288,13 @@ class ConsentStore:
     def consent_count(self) -> int:
         with self.reading() as tx:
             return tx.consent_count()
+
+    def words_secret(self) -> bytes:
+        """The key of every session's verification words; read once, then kept in memory."""
+        if self._words_secret is None:
+            with self.transaction() as tx:
+                self._words_secret = tx.secret(WORDS_SECRET)
+        return self._words_secret
 
     def close(self) -> None:
         with self._lock:

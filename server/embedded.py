@@ -17,6 +17,7 @@ from app.core.brand import load_brand
 from server.api import create_app
 from server.config import ServerConfig
 from server.db import ConsentStore
+from server.rate_limit import LookupLimit
 from server.sessions import DEFAULT_EXPIRES_IN_MINUTES, parse_new_session, session_summary
 
 DEMO_DB_NAME = "demo-consents.sqlite3"
@@ -54,10 +55,13 @@ class EmbeddedServer:
         token: str | None = None,
         public_url: str | None = None,
         demo: bool = True,
+        lookup_limit: LookupLimit | None = None,
         startup_timeout: float = 10.0,
     ) -> None:
         # environ={}: a token in the developer's shell must not leak into demo or test servers.
-        self.config = ServerConfig.resolve(db_path, token=token, public_url=public_url, demo=demo, environ={})
+        self.config = ServerConfig.resolve(
+            db_path, token=token, public_url=public_url, demo=demo, lookup_limit=lookup_limit, environ={}
+        )
         self.db_path = self.config.db_path
         self._startup_timeout = startup_timeout
         self._store: ConsentStore | None = None
@@ -145,7 +149,8 @@ class EmbeddedServer:
         """Open a session as a technician would; ``join_url=None`` makes it this server's demo page.
 
         Returns what ``create-session`` prints: code, company, technician, ticket, expires_at,
-        status, customer_link, join_url, provider. Raises ``ValueError`` for input the API refuses.
+        status, verification_words, customer_link, join_url, provider. Raises ``ValueError`` for
+        input the API refuses.
         """
         if join_url is None and not self.config.demo:
             raise ValueError("join_url is needed: this server does not serve demo join pages.")
@@ -167,7 +172,7 @@ class EmbeddedServer:
             expires_in_minutes=new.expires_in_minutes,
         )
         link = self.config.customer_link(session.code, self.base_url)
-        return session_summary(session, load_brand().company, link)
+        return session_summary(session, load_brand().company, self.store.words_secret(), link)
 
 
 def start_demo_server(tmpdir: str | os.PathLike[str], **session_options: Any) -> tuple[EmbeddedServer, dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.core.session_code import EXAMPLE, format_session_code
+from app.core.verification_words import derive_words
 from server.codes import is_session_code
 from server.db import SessionRow
 from server.errors import ApiError
@@ -105,6 +106,20 @@ def unknown_code(code: str) -> ApiError:
     )
 
 
+def too_many_wrong_codes(retry_after: int) -> ApiError:
+    """``429`` for an address that tried too many wrong codes: when to try again, in seconds, in
+    the ``Retry-After`` header and the body (the launcher shows the time to the customer)."""
+    minutes = max(1, -(-retry_after // 60))
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ApiError(
+        429,
+        "too_many_attempts",
+        f"Too many wrong session codes were tried from this network. Wait {wait}, then try again.",
+        headers={"Retry-After": str(retry_after)},
+        retry_after=retry_after,
+    )
+
+
 def require_live_session(session: SessionRow | None, code: str, now: datetime | None = None) -> SessionRow:
     """The session a customer may act on: it exists, was not cancelled and has not expired."""
     if session is None:
@@ -118,8 +133,9 @@ def require_live_session(session: SessionRow | None, code: str, now: datetime | 
     return session
 
 
-def session_answer(session: SessionRow, company: str) -> dict[str, Any]:
-    """What a customer's launcher is told, to show who is helping them."""
+def session_answer(session: SessionRow, company: str, words_secret: bytes) -> dict[str, Any]:
+    """What a customer's launcher is told, to show who is helping them. The technician gets the
+    same ``verification_words`` when opening the session, to read them out on the phone."""
     return {
         "code": session.code,
         "company": company,
@@ -127,15 +143,20 @@ def session_answer(session: SessionRow, company: str) -> dict[str, Any]:
         "ticket": session.ticket,
         "expires_at": session.expires_at,
         "status": session.status,
+        "verification_words": list(derive_words(words_secret, session.code)),
     }
 
 
-def created_answer(session: SessionRow, company: str, customer_link: str) -> dict[str, Any]:
+def created_answer(session: SessionRow, company: str, words_secret: bytes, customer_link: str) -> dict[str, Any]:
     """The ``201`` answer to a technician who opened a session."""
-    return {**session_answer(session, company), "customer_link": customer_link}
+    return {**session_answer(session, company, words_secret), "customer_link": customer_link}
 
 
-def session_summary(session: SessionRow, company: str, customer_link: str) -> dict[str, Any]:
+def session_summary(session: SessionRow, company: str, words_secret: bytes, customer_link: str) -> dict[str, Any]:
     """What ``create-session`` prints and ``EmbeddedServer.create_session`` returns: the API's
     answer plus the join link and provider, which the caller needs when it is also the test."""
-    return {**created_answer(session, company, customer_link), "join_url": session.join_url, "provider": session.provider}
+    return {
+        **created_answer(session, company, words_secret, customer_link),
+        "join_url": session.join_url,
+        "provider": session.provider,
+    }

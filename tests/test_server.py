@@ -20,23 +20,30 @@ import pytest
 from app.core.brand import load_brand
 from app.core.consent_record import ConsentRecord
 from app.core.terms import load_terms
+from app.core.verification_words import derive_words, word_list
 from server.api import create_app
 from server.codes import REFERENCE_ALPHABET, new_reference, new_session_code
 from server.config import ServerConfig
 from server.consents import record_consent
 from server.db import ConsentStore, StoreError
 from server.embedded import EmbeddedServer, start_demo_server
+from server.rate_limit import FailedLookups, LookupLimit, client_key
 from tests.server_fixtures import REMOVE, make_record
 
 REPO = Path(__file__).resolve().parents[1]
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 REFERENCE = re.compile(rf"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{3}}")
+UNLIMITED = LookupLimit(max_failures=1_000_000)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    # One server for the module: every test opens its own sessions, so they cannot interfere.
-    with EmbeddedServer(tmp_path_factory.mktemp("server") / "consents.sqlite3", token="tech-token") as running:
+    # One server for the module: every test opens its own sessions, so they cannot interfere. All
+    # tests are one client address, so wrong codes are not limited here; the limit has its own
+    # tests below, each on its own server.
+    with EmbeddedServer(
+        tmp_path_factory.mktemp("server") / "consents.sqlite3", token="tech-token", lookup_limit=UNLIMITED
+    ) as running:
         yield running
 
 
@@ -93,7 +100,9 @@ def test_technician_creates_a_session(server: EmbeddedServer, http: httpx.Client
     response = http.post("/api/v1/sessions", json=body, headers=tech(server))
     assert response.status_code == 201
     created = response.json()
-    assert set(created) == {"code", "company", "technician", "ticket", "expires_at", "status", "customer_link"}
+    assert set(created) == {
+        "code", "company", "technician", "ticket", "expires_at", "status", "verification_words", "customer_link",
+    }
     assert re.fullmatch(r"[1-9][0-9]{8}", created["code"])
     assert created["customer_link"] == f"{server.base_url}/join/{created['code']}"
     assert (created["company"], created["technician"], created["ticket"], created["status"]) == (
@@ -141,6 +150,7 @@ def test_customer_looks_up_a_session(http: httpx.Client, session: dict) -> None:
         "ticket": "PTX-1",
         "expires_at": session["expires_at"],
         "status": "open",
+        "verification_words": session["verification_words"],
     }
 
 
@@ -431,6 +441,8 @@ def test_cli_create_session_is_served(tmp_path: Path) -> None:
     with EmbeddedServer(db) as running:
         looked_up = httpx.get(f"{running.base_url}/api/v1/sessions/{created['code']}")
         assert looked_up.json()["technician"] == "Sam Carter"
+        # The words the technician got offline are the ones the customer's launcher is shown.
+        assert looked_up.json()["verification_words"] == created["verification_words"]
 
 
 @pytest.mark.parametrize(
@@ -458,6 +470,8 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], w
         (["--db", "{tmp}/c.sqlite3", "--public-url", "ftp://support.example"], "public URL"),
         (["--db", "{tmp}/c.sqlite3", "--port", "70000"], "--port"),
         (["--db", "{tmp}/c.sqlite3", "--port", "eighty"], "--port"),
+        (["--db", "{tmp}/c.sqlite3", "--lookup-failures", "0"], "--lookup-failures"),
+        (["--db", "{tmp}/c.sqlite3", "--lookup-window", "-5"], "--lookup-window"),
     ],
 )
 def test_cli_serve_refuses_bad_settings_before_listening(tmp_path: Path, args: list[str], words: str) -> None:
@@ -547,3 +561,141 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
         ).fetchall()
     assert sorted(rows) == sorted((code, record["receipt_id"]) for code, record in zip(codes, records))
     assert statuses == [("consented",)]
+
+
+# --- verification words -----------------------------------------------------------------------
+
+
+def test_each_session_gets_three_different_words_of_the_public_list(server: EmbeddedServer) -> None:
+    words = [tuple(server.create_session(join_url=ZOHO_LINK)["verification_words"]) for _ in range(40)]
+    assert all(len(set(w)) == 3 and set(w) <= set(word_list()) for w in words)
+    # Derived per session: forty sessions do not share one set of words.
+    assert len(set(words)) > 35
+
+
+def test_the_words_survive_a_restart_and_differ_between_servers(tmp_path: Path) -> None:
+    with EmbeddedServer(tmp_path / "a.sqlite3") as first:
+        created = first.create_session(join_url=ZOHO_LINK)
+    with EmbeddedServer(tmp_path / "a.sqlite3") as again:
+        looked_up = httpx.get(f"{again.base_url}/api/v1/sessions/{created['code']}").json()
+    assert looked_up["verification_words"] == created["verification_words"]
+    # Another server has another secret: knowing a code and the list is not enough to say the words.
+    other = ConsentStore(tmp_path / "b.sqlite3")
+    try:
+        assert other.words_secret() != ConsentStore(tmp_path / "a.sqlite3").words_secret()
+    finally:
+        other.close()
+
+
+def test_the_words_are_the_hmac_of_the_code_with_the_servers_secret(server: EmbeddedServer) -> None:
+    created = server.create_session(join_url=ZOHO_LINK)
+    assert tuple(created["verification_words"]) == derive_words(server.store.words_secret(), created["code"])
+
+
+# --- wrong codes per client address ------------------------------------------------------------
+
+
+@pytest.fixture
+def strict_server(tmp_path: Path):
+    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=LookupLimit(max_failures=3, window_seconds=120)) as running:
+        yield running
+
+
+def test_too_many_wrong_codes_get_429_with_when_to_retry(strict_server: EmbeddedServer) -> None:
+    real = strict_server.create_session(join_url=ZOHO_LINK)["code"]
+    with httpx.Client(base_url=strict_server.base_url, timeout=10) as client:
+        for wrong in ("100000001", "100000002", "100000003"):
+            assert_error(client.get(f"/api/v1/sessions/{wrong}"), 404, "unknown_code")
+        limited = client.get("/api/v1/sessions/100000004")
+        body = assert_error(limited, 429, "too_many_attempts")
+        assert 1 <= body["retry_after"] <= 120
+        assert limited.headers["retry-after"] == str(body["retry_after"])
+        assert "2 minutes" in body["message"]
+        # While limited, a right code gets no answer either, on every page that tells codes apart.
+        assert_error(client.get(f"/api/v1/sessions/{real}"), 429, "too_many_attempts")
+        assert_error(client.post(consent_url(real), json=make_record(real)), 429, "too_many_attempts")
+        assert_error(client.get(f"/join/{real}"), 429, "too_many_attempts")
+        assert_error(client.get(f"/demo/join/{real}"), 429, "too_many_attempts")
+        # The technician's own calls are not customer look-ups.
+        assert client.post(
+            "/api/v1/sessions", json={"technician": "Sam", "join_url": ZOHO_LINK}, headers=tech(strict_server)
+        ).status_code == 201
+
+
+@pytest.mark.parametrize("walk", ["consent", "join page", "expired"])
+def test_every_way_of_trying_codes_counts(strict_server: EmbeddedServer, walk: str) -> None:
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    with httpx.Client(base_url=strict_server.base_url, timeout=10) as client:
+        for number in range(3):
+            code = f"10000000{number}"
+            if walk == "consent":
+                assert_error(client.post(consent_url(code), json=make_record(code)), 404, "unknown_code")
+            elif walk == "join page":
+                assert_error(client.get(f"/join/{code}"), 404, "unknown_code")
+            else:
+                expired = strict_server.store.create_session(
+                    technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist",
+                    expires_in_minutes=60, now=long_ago,
+                )
+                assert_error(client.get(f"/api/v1/sessions/{expired.code}"), 410, "expired")
+        assert_error(client.get("/api/v1/sessions/100000009"), 429, "too_many_attempts")
+
+
+def test_right_codes_and_malformed_ones_do_not_count(strict_server: EmbeddedServer) -> None:
+    real = strict_server.create_session(join_url=ZOHO_LINK)["code"]
+    with httpx.Client(base_url=strict_server.base_url, timeout=10) as client:
+        for _ in range(5):
+            assert client.get(f"/api/v1/sessions/{real}").status_code == 200
+            assert_error(client.get("/api/v1/sessions/12345"), 422, "invalid_code")
+        assert client.get(f"/api/v1/sessions/{real}").status_code == 200
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_wait_ends_when_the_oldest_wrong_code_leaves_the_window() -> None:
+    clock = FakeClock()
+    limits = FailedLookups(LookupLimit(max_failures=2, window_seconds=60), clock=clock)
+    limits.record_failure("203.0.113.5")
+    clock.now += 10
+    limits.record_failure("203.0.113.5")
+    assert limits.retry_after("203.0.113.5") == 50
+    assert limits.retry_after("203.0.113.6") is None
+    clock.now += 49.5
+    assert limits.retry_after("203.0.113.5") == 1
+    clock.now += 0.5
+    assert limits.retry_after("203.0.113.5") is None  # one more try: the first failure has aged out
+    limits.record_failure("203.0.113.5")
+    assert limits.retry_after("203.0.113.5") == 10
+
+
+def test_an_ipv6_household_counts_as_one_address() -> None:
+    limits = FailedLookups(LookupLimit(max_failures=2, window_seconds=60), clock=FakeClock())
+    limits.record_failure("2001:db8:1:2::1")
+    limits.record_failure("2001:db8:1:2:ffff::99")
+    assert limits.retry_after("2001:db8:1:2::abcd") is not None
+    assert limits.retry_after("2001:db8:1:3::1") is None
+    assert client_key("::ffff:203.0.113.5") == client_key("203.0.113.5") == "203.0.113.5"
+
+
+def test_memory_stays_bounded_whatever_the_number_of_addresses() -> None:
+    clock = FakeClock()
+    limits = FailedLookups(LookupLimit(max_failures=3, window_seconds=60, max_clients=100), clock=clock)
+    for number in range(5000):
+        limits.record_failure(f"10.{number // 65536}.{number // 256 % 256}.{number % 256}")
+        for _ in range(3):
+            limits.record_failure("198.51.100.1")  # still counted while others come and go
+    assert limits.tracked_clients() == 100
+    assert limits.retry_after("198.51.100.1") is not None
+    assert limits.retry_after("10.0.0.0") is None  # the oldest addresses were forgotten first
+
+
+def test_lookup_limits_must_be_positive() -> None:
+    for bad in ({"max_failures": 0}, {"window_seconds": 0}, {"max_clients": 0}):
+        with pytest.raises(ValueError):
+            LookupLimit(**bad)
