@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.open_apps import AppWindow, OpenApp, default_catalogue
+from app.core.open_apps import AppWindow, Icon, OpenApp, default_catalogue
 from app.core.open_apps.grouping import group_apps
 from app.core.open_apps.linux_x11 import X11Backend
 from app.core.open_apps.macos import MacBackend
 from app.core.open_apps.processes import ProcessTable
-from app.core.open_apps.windows import WS_EX_APPWINDOW, WS_EX_TOOLWINDOW, WindowsBackend
+from app.core.open_apps.windows import WS_EX_APPWINDOW, WS_EX_TOOLWINDOW, WindowsBackend, opaque_if_no_alpha
 from tests.test_open_apps_core import facts
 
 # --- Windows ------------------------------------------------------------------------------
@@ -32,6 +32,7 @@ class FakeWin32:
         self.windows = windows
         self.shell = shell
         self.posted: list[int] = []
+        self.icons_drawn: list[int] = []
 
     def top_level_windows(self):
         return [h for h in self.windows if not any(h in w.children for w in self.windows.values())]
@@ -65,7 +66,10 @@ class FakeWin32:
         return True
 
     def icon(self, hwnd):
-        return None
+        self.icons_drawn.append(hwnd)
+        if hwnd == 0x21:
+            raise OSError("GDI refused")
+        return Icon(1, 1, b"\x10\x20\x30\xff")
 
 
 EXES = {
@@ -96,6 +100,18 @@ def test_windows_lists_what_alt_tab_shows_and_finds_store_apps_behind_the_frame_
     backend = WindowsBackend(windows_fixture(), process_name=lambda pid: EXES.get(pid))
     listed = {(w.handle, w.pid) for w in backend.list_windows()}
     assert listed == {(0x20, 2), (0x21, 2), (0x30, 4), (0x40, 6), (0x51, 7)}
+
+
+def test_windows_icons_are_drawn_once_per_window_and_a_failing_one_is_no_failure():
+    api = windows_fixture()
+    backend = WindowsBackend(api, process_name=lambda pid: EXES.get(pid))
+    first = {w.handle: w.icon for w in backend.list_windows()}
+    backend.list_windows()
+    assert sorted(api.icons_drawn) == [0x20, 0x21, 0x30, 0x40, 0x51]
+    assert first[0x21] is None and first[0x20] == Icon(1, 1, b"\x10\x20\x30\xff")
+    # Icons from before alpha channels come out fully transparent; they are shown opaque.
+    assert opaque_if_no_alpha(bytes([1, 2, 3, 0, 4, 5, 6, 0])) == bytes([1, 2, 3, 255, 4, 5, 6, 255])
+    assert opaque_if_no_alpha(bytes([1, 2, 3, 0, 4, 5, 6, 9])) == bytes([1, 2, 3, 0, 4, 5, 6, 9])
 
 
 def test_windows_rows_are_named_by_executable_and_closed_with_wm_close():

@@ -11,6 +11,8 @@ The system calls sit behind :class:`Win32`, so the rules are tested with a fake 
 
 from __future__ import annotations
 
+import ctypes
+
 from app.core.open_apps.backend import WindowBackend
 from app.core.open_apps.model import AppWindow, Icon, OpenApp
 
@@ -25,11 +27,36 @@ FRAME_HOST = "applicationframehost.exe"
 CORE_WINDOW_CLASS = "Windows.UI.Core.CoreWindow"
 
 
+WM_GETICON = 0x007F
+ICON_SMALL, ICON_BIG, ICON_SMALL2 = 0, 1, 2
+GCLP_HICON, GCLP_HICONSM = -14, -34
+SMTO_ABORTIFHUNG = 0x0002
+DI_NORMAL = 0x0003
+ICON_SIZE = 32
+
+
+def opaque_if_no_alpha(bgra: bytes) -> bytes:
+    """Icons from before alpha channels draw with alpha 0 everywhere: show them opaque."""
+    if any(bgra[3::4]):
+        return bgra
+    pixels = bytearray(bgra)
+    pixels[3::4] = b"\xff" * (len(pixels) // 4)
+    return bytes(pixels)
+
+
+class _BitmapInfoHeader(ctypes.Structure):
+    _fields_ = [
+        ("biSize", ctypes.c_uint32), ("biWidth", ctypes.c_int32), ("biHeight", ctypes.c_int32),
+        ("biPlanes", ctypes.c_uint16), ("biBitCount", ctypes.c_uint16), ("biCompression", ctypes.c_uint32),
+        ("biSizeImage", ctypes.c_uint32), ("biXPelsPerMeter", ctypes.c_int32), ("biYPelsPerMeter", ctypes.c_int32),
+        ("biClrUsed", ctypes.c_uint32), ("biClrImportant", ctypes.c_uint32),
+    ]
+
+
 class Win32:
     """The user32/dwmapi calls the backend makes. Only constructed on Windows."""
 
     def __init__(self) -> None:
-        import ctypes
         from ctypes import wintypes
 
         self._ctypes, self._wintypes = ctypes, wintypes
@@ -41,6 +68,29 @@ class Win32:
         self.user32.GetWindow.restype = wintypes.HWND
         self.user32.GetShellWindow.restype = wintypes.HWND
         self.user32.PostMessageW.argtypes = [wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM]
+        self.user32.SendMessageTimeoutW.restype = ctypes.c_ssize_t
+        self.user32.SendMessageTimeoutW.argtypes = [
+            wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM, wintypes.UINT, wintypes.UINT,
+            ctypes.POINTER(wintypes.WPARAM),
+        ]
+        self.user32.GetClassLongPtrW.restype = ctypes.c_size_t
+        self.user32.GetClassLongPtrW.argtypes = [wintypes.HWND, ctypes.c_int]
+        self.user32.DrawIconEx.restype = wintypes.BOOL
+        self.user32.DrawIconEx.argtypes = [
+            wintypes.HDC, ctypes.c_int, ctypes.c_int, wintypes.HANDLE, ctypes.c_int, ctypes.c_int, wintypes.UINT,
+            wintypes.HANDLE, wintypes.UINT,
+        ]
+        self.gdi32 = ctypes.WinDLL("gdi32")
+        self.gdi32.CreateCompatibleDC.restype = wintypes.HDC
+        self.gdi32.CreateCompatibleDC.argtypes = [wintypes.HDC]
+        self.gdi32.CreateDIBSection.restype = wintypes.HANDLE
+        self.gdi32.CreateDIBSection.argtypes = [
+            wintypes.HDC, ctypes.c_void_p, wintypes.UINT, ctypes.POINTER(ctypes.c_void_p), wintypes.HANDLE, wintypes.DWORD,
+        ]
+        self.gdi32.SelectObject.restype = wintypes.HANDLE
+        self.gdi32.SelectObject.argtypes = [wintypes.HDC, wintypes.HANDLE]
+        self.gdi32.DeleteObject.argtypes = [wintypes.HANDLE]
+        self.gdi32.DeleteDC.argtypes = [wintypes.HDC]
 
     def _collect(self, enum, *args) -> list[int]:
         found: list[int] = []
@@ -90,10 +140,48 @@ class Win32:
     def post_close(self, hwnd: int) -> bool:
         return bool(self.user32.PostMessageW(hwnd, WM_CLOSE, 0, 0))
 
+    def _icon_handle(self, hwnd: int) -> int:
+        """The window's small icon, else its class's: the one the taskbar and Alt+Tab show."""
+        result = self._wintypes.WPARAM(0)
+        for which in (ICON_SMALL2, ICON_SMALL, ICON_BIG):
+            # A hung window must not hang the scan: give it a few milliseconds to answer.
+            answered = self.user32.SendMessageTimeoutW(
+                hwnd, WM_GETICON, which, 0, SMTO_ABORTIFHUNG, 50, self._ctypes.byref(result)
+            )
+            if answered and result.value:
+                return result.value
+        for index in (GCLP_HICONSM, GCLP_HICON):
+            handle = self.user32.GetClassLongPtrW(hwnd, index)
+            if handle:
+                return handle
+        return 0
+
     def icon(self, hwnd: int) -> Icon | None:
-        # Reading an HICON's pixels needs a GDI device context; the page shows a generic icon
-        # instead, which keeps the scan free of GDI handles.
-        return None
+        """The icon drawn into a 32-bit top-down DIB: BGRA bytes, which are native ARGB32 words."""
+        handle = self._icon_handle(hwnd)
+        if not handle:
+            return None
+        ctypes, gdi32, user32 = self._ctypes, self.gdi32, self.user32
+        header = _BitmapInfoHeader(ctypes.sizeof(_BitmapInfoHeader), ICON_SIZE, -ICON_SIZE, 1, 32, 0, 0, 0, 0, 0, 0)
+        bits = ctypes.c_void_p()
+        dc = gdi32.CreateCompatibleDC(None)
+        if not dc:
+            return None
+        try:
+            bitmap = gdi32.CreateDIBSection(dc, ctypes.byref(header), 0, ctypes.byref(bits), None, 0)
+            if not bitmap or not bits.value:
+                return None
+            try:
+                previous = gdi32.SelectObject(dc, bitmap)
+                drawn = user32.DrawIconEx(dc, 0, 0, handle, ICON_SIZE, ICON_SIZE, 0, None, DI_NORMAL)
+                gdi32.GdiFlush()
+                data = ctypes.string_at(bits.value, ICON_SIZE * ICON_SIZE * 4)
+                gdi32.SelectObject(dc, previous)
+            finally:
+                gdi32.DeleteObject(bitmap)
+        finally:
+            gdi32.DeleteDC(dc)
+        return Icon(ICON_SIZE, ICON_SIZE, opaque_if_no_alpha(data)) if drawn else None
 
 
 class WindowsBackend(WindowBackend):
@@ -103,6 +191,16 @@ class WindowsBackend(WindowBackend):
     def __init__(self, api: Win32 | None = None, process_name=None) -> None:
         self.api = api if api is not None else Win32()
         self._process_name = process_name or _process_name
+        self._icons: dict[int, Icon | None] = {}
+
+    def _icon(self, hwnd: int) -> Icon | None:
+        # Drawn once per window: GDI work on every refresh would cost more than the scan itself.
+        if hwnd not in self._icons:
+            try:
+                self._icons[hwnd] = self.api.icon(hwnd)
+            except (OSError, ValueError, ctypes.ArgumentError):
+                self._icons[hwnd] = None  # an icon is a nicety: the row shows a generic one
+        return self._icons[hwnd]
 
     def _is_app_window(self, hwnd: int, shell: int) -> bool:
         api = self.api
@@ -127,11 +225,9 @@ class WindowsBackend(WindowBackend):
 
     def list_windows(self) -> list[AppWindow]:
         shell = self.api.shell_window()
-        return [
-            AppWindow(pid=self._app_pid(hwnd), handle=hwnd, icon=self.api.icon(hwnd))
-            for hwnd in self.api.top_level_windows()
-            if self._is_app_window(hwnd, shell)
-        ]
+        windows = [hwnd for hwnd in self.api.top_level_windows() if self._is_app_window(hwnd, shell)]
+        self._icons = {hwnd: icon for hwnd, icon in self._icons.items() if hwnd in set(windows)}
+        return [AppWindow(pid=self._app_pid(hwnd), handle=hwnd, icon=self._icon(hwnd)) for hwnd in windows]
 
     def close(self, app: OpenApp) -> bool:
         handles = [w.handle for w in app.windows if w.handle]
