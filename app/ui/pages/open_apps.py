@@ -143,6 +143,12 @@ class AppRow(QFrame):
             self.icon_label.setPixmap(icon_pixmap(app.icon) or fallback_icon)
 
 
+def _say(label: QLabel, text: str) -> None:
+    """Show an information line, touching the label only when it changes (no repaint per refresh)."""
+    if label.text() != text or label.property("role") != "info" or label.isVisibleTo(label.parentWidget()) != bool(text):
+        set_info(label, text)
+
+
 def _set_text(label: QLabel, text: str) -> None:
     if label.text() != text:
         label.setText(text)
@@ -299,14 +305,14 @@ class OpenAppsPage(JourneyPage):
         self._show_snapshot()
         flagged = sum(1 for app in self.snapshot.apps if app.flagged)
         if flagged:
-            set_info(
+            _say(
                 self.status_label,
                 self.tr("{flagged} of {total} open applications may show personal or confidential information.").format(
                     flagged=flagged, total=len(self.snapshot.apps)
                 ),
             )
         else:
-            set_info(self.status_label, self.tr("No application that usually holds personal information is open."))
+            _say(self.status_label, self.tr("No application that usually holds personal information is open."))
         self._record()
         self._first_answer()
         self._pace()
@@ -368,17 +374,18 @@ class OpenAppsPage(JourneyPage):
 
     def _show_snapshot(self) -> None:
         snapshot = self.snapshot
-        self.fallback_label.setVisible(not snapshot.windows_listed)
-        if not snapshot.windows_listed:
-            set_info(
-                self.fallback_label,
-                self.tr(
-                    "This computer does not let the launcher tell its windows apart, so the list shows "
-                    "running programs instead. Known personal or confidential programs are still marked."
-                ),
-            )
+        _say(
+            self.fallback_label,
+            ""
+            if snapshot.windows_listed
+            else self.tr(
+                "This computer does not let the launcher tell its windows apart, so the list shows "
+                "running programs instead. Known personal or confidential programs are still marked."
+            ),
+        )
         focus = self.focusWidget() if self.isVisible() else None
         focused_row = next((r for r in self._rows.values() if focus is not None and r.isAncestorOf(focus)), None)
+        shown_before = self.row_keys()
         order = [app.key for app in snapshot.apps]
         gone = [key for key in self._rows if key not in set(order)]
         self._list_body.setUpdatesEnabled(False)
@@ -401,7 +408,7 @@ class OpenAppsPage(JourneyPage):
             self._list_body.setUpdatesEnabled(True)
         self._fix_tab_order()
         if focused_row is not None and focused_row.key in gone:
-            self._focus_near(order, focused_row.key)
+            self._focus_near(shown_before, focused_row.key)
 
     def _place_rows(self, snapshot: Snapshot) -> None:
         flagged = [self._rows[a.key] for a in snapshot.apps if a.flagged]
@@ -435,10 +442,16 @@ class OpenAppsPage(JourneyPage):
         for first, second in zip([self.app_list, *chain], [*chain, self.refresh_button]):
             QWidget.setTabOrder(first, second)
 
-    def _focus_near(self, order: list[str], removed: str) -> None:
-        keys = [key for key in order if key in self._rows and self._rows[key].close_button.isVisible()]
-        target = self._rows[keys[0]].close_button if keys else self.refresh_button
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
+    def _focus_near(self, shown_before: list[str], removed: str) -> None:
+        """Give the focus to the row that took the closed one's place (else the one above it),
+        so a keyboard user goes on from where they were."""
+        at = shown_before.index(removed)
+        for key in shown_before[at + 1 :] + shown_before[:at][::-1]:
+            row = self._rows.get(key)
+            if row is not None and row.close_button.isVisibleTo(self):
+                row.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        self.refresh_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def row(self, key: str) -> AppRow | None:
         return self._rows.get(key)
