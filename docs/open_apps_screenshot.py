@@ -5,7 +5,8 @@
 Starts stand-in applications named like catalogued ones (tests/open_apps_fake_app.py) on the
 same display, opens the wizard at the Open apps page with its default (X11) scanner, asks the
 stand-in LibreOffice, which ignores polite closes, to close, waits until the page offers Force
-close, and saves the window's picture.
+close, and saves the window's picture. Then it presses
+Close on the stand-in Thunderbird and KeePassXC and reports that they exited.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def main() -> int:
         wait(app, lambda: page.row("libreoffice").force_button.isVisible(), 30)
         wizard.grab().save(str(out))
         print(f"saved {out} with rows {page.row_keys()}")
+        # The acceptance check on the same desktop: Close closes the stand-in mail client and
+        # password manager, by asking them (they exit by themselves, status 0).
+        by_name = {name: proc for (name, *_options), proc in zip(STAND_INS, started)}
+        for key, name in (("thunderbird", "thunderbird"), ("keepassxc", "keepassxc")):
+            page.row(key).close_button.click()
+            wait(app, lambda: by_name[name].poll() is not None and key not in page.row_keys(), 30)
+            print(f"Close: {name} exited with status {by_name[name].returncode}; row gone")
+        print(f"consent record: {page.journey.open_apps}")
         return 0
     finally:
         for proc in started:
