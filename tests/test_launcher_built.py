@@ -46,8 +46,24 @@ def sandbox(tmp_path):
     return tmp_path, folders, env
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_launcher_outlives_its_test():
+    """A failing test must not leave the launcher (bootloader and program) running."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            for child in psutil.Process(process.pid).children(recursive=True):
+                child.kill()
+            process.kill()
+            process.wait(timeout=DEADLINE_S)
+
+
 def start(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [str(LAUNCHER_PATH), *args],
         env=env,
         cwd=cwd,
@@ -57,6 +73,8 @@ def start(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen:
         # No core files: they would be the system's, not the launcher's, but would muddle the listing.
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),
     )
+    _started.append(process)
+    return process
 
 
 def wait_until(condition, what: str, deadline_s: float = DEADLINE_S):
