@@ -7,6 +7,7 @@ environment are honoured so the launcher works in offices behind one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,21 +16,48 @@ import httpx
 from app import __version__
 from app.core.consent_record import ConsentRecord
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
-from app.core.session_code import parse_session_code
+from app.core.session_code import format_session_code, parse_session_code
+from app.core.verification_words import checked_words
 
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)
+# Longer waits than a day are the server's mistake, not a reason to tell a customer "tomorrow".
+MAX_RETRY_AFTER = 24 * 60 * 60
+
+# What the customer is told when a code cannot be used, per the server's answer: each says what
+# happened and what to do next (docs/server-api.md names the answers).
+_LOOKUP_REFUSALS = {
+    (404, "unknown_code"): QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "There is no support session with the code {code}. Check the code with your technician "
+        "(it is in their email or text message) and type it again.",
+    ),
+    (410, "expired"): QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "The session code {code} has expired. Ask your technician for a new code; they can open a "
+        "new session for you straight away.",
+    ),
+    (410, "cancelled"): QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "The session {code} was cancelled by your technician. If you still need help, ask them for "
+        "a new code.",
+    ),
+}
 
 
 class ServerError(UserFacingError):
     """The server could not be reached or refused; the message says what to do next.
 
-    ``status`` is the HTTP status (0 when no answer came back), ``error`` the server's machine word.
+    ``status`` is the HTTP status (0 when no answer came back), ``error`` the server's machine word,
+    ``retry_after`` the seconds a ``429`` asked to wait (None otherwise).
     """
 
-    def __init__(self, template: str, status: int = 0, error: str = "", **params: Any) -> None:
+    def __init__(
+        self, template: str, status: int = 0, error: str = "", retry_after: int | None = None, **params: Any
+    ) -> None:
         super().__init__(template, **params)
         self.status = status
         self.error = error
+        self.retry_after = retry_after
 
     @property
     def retryable(self) -> bool:
@@ -70,20 +98,31 @@ class ConsentClient:
         self._http.close()
 
     def lookup_session(self, code: str) -> SessionInfo:
+        """What the server says about a session. Unknown, expired and cancelled codes raise a
+        :class:`ServerError` whose message is this launcher's own, with what to do next."""
         code = parse_session_code(code)
-        data = self._request("GET", f"/api/v1/sessions/{code}")
         try:
-            return SessionInfo(
+            data = self._request("GET", f"/api/v1/sessions/{code}")
+        except ServerError as error:
+            template = _LOOKUP_REFUSALS.get((error.status, error.error))
+            if template is None:
+                raise
+            raise ServerError(template, status=error.status, error=error.error, code=format_session_code(code)) from None
+        try:
+            session = SessionInfo(
                 code=str(data["code"]),
                 company=str(data["company"]),
                 technician=str(data["technician"]),
                 ticket=None if data.get("ticket") is None else str(data["ticket"]),
                 expires_at=str(data["expires_at"]),
                 status=str(data["status"]),
-                verification_words=tuple(str(w) for w in data.get("verification_words", ())),
+                verification_words=checked_words(data["verification_words"]),
             )
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):
             raise _unreadable_answer() from None
+        if session.code != code:
+            raise _unreadable_answer()
+        return session
 
     def send_consent(self, record: ConsentRecord) -> ConsentAnswer:
         """Record the consent. Sending the same record again is safe: the receipt id makes the
@@ -135,6 +174,8 @@ class ConsentClient:
             return data
         message = data.get("message") if isinstance(data, dict) else None
         error = data.get("error", "") if isinstance(data, dict) else ""
+        if response.status_code == 429:
+            raise _too_many_attempts(response, data)
         if isinstance(message, str) and message.strip() and response.status_code < 500:
             # The server's own sentence is written for the customer (see docs/server-api.md).
             raise ServerError("{message}", status=response.status_code, error=str(error), message=message.strip()[:500])
@@ -156,6 +197,44 @@ class ConsentClient:
             status=response.status_code,
             error=str(error),
         )
+
+
+def retry_after_seconds(response: httpx.Response, data: Any) -> int | None:
+    """The wait a ``429`` asks for: the ``Retry-After`` header in seconds, else ``retry_after``
+    in the JSON body; None when neither is a sensible number of seconds."""
+    for value in (response.headers.get("retry-after"), data.get("retry_after") if isinstance(data, dict) else None):
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value.strip()):
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RETRY_AFTER:
+            return value
+    return None
+
+
+def _too_many_attempts(response: httpx.Response, data: Any) -> ServerError:
+    seconds = retry_after_seconds(response, data)
+    error = str(data.get("error", "")) if isinstance(data, dict) else ""
+    if seconds is None:
+        return ServerError(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "Too many wrong session codes have been tried from your network, so Phonetex's server "
+                "is pausing for a while. Check the code with your technician, then try again later.",
+            ),
+            status=429,
+            error=error,
+        )
+    return ServerError(
+        QT_TRANSLATE_NOOP(
+            CONTEXT,
+            "Too many wrong session codes have been tried from your network, so Phonetex's server "
+            "is pausing for a while. Try again in about {minutes} min. Meanwhile, check the code "
+            "with your technician.",
+        ),
+        status=429,
+        error=error,
+        retry_after=seconds,
+        minutes=-(-seconds // 60),
+    )
 
 
 def _unreachable() -> ServerError:

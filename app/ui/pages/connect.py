@@ -69,20 +69,37 @@ class ConnectPage(JourneyPage):
             return
         opened = self.ctx.open_url(QUrl(self.link.url, QUrl.ParsingMode.StrictMode))
         if opened:
-            set_info(
-                self.status_label,
-                self.tr(
-                    "Zoho Assist is opening in your browser and may ask you to run its small connector: "
-                    "that is expected. Tell your technician you are ready."
-                ),
-            )
+            set_info(self.status_label, self._what_opens(self.link.provider))
         else:
-            set_error(
-                self.status_label,
-                self.tr("Your browser did not open. Copy the link below into your browser, or read it to your technician."),
-            )
+            set_error(self.status_label, self._browser_did_not_open(answer.reference))
         self.link_edit.setText(self.link.url)
         self._show_link_row(not opened)
+
+    def _what_opens(self, provider: str) -> str:
+        """What the customer is about to see, so an expected download does not look like a trap."""
+        if provider == "teamviewer":
+            return self.tr(
+                "TeamViewer will open in your browser and may ask you to download and run TeamViewer "
+                "QuickSupport: that is expected. Then tell your technician the ID it shows."
+            )
+        if provider == "demo":
+            return self.tr(
+                "The demo join page will open in your browser. In a real session, Zoho Assist opens "
+                "here instead."
+            )
+        return self.tr(
+            "Zoho Assist will open in your browser and may ask you to run its small connector: that "
+            "is expected. Tell your technician you are ready."
+        )
+
+    def _browser_did_not_open(self, reference: str) -> str:
+        session = self.journey.session
+        words = "  ·  ".join(session.verification_words) if session is not None else ""
+        return self.tr(
+            "Your browser did not open. Press Copy link and paste the link into your browser's address "
+            "bar. Or read this to your technician: “My browser did not open the link. My reference is "
+            "{reference} and my words are {words}.”"
+        ).format(reference=reference, words=words)
 
     def copy_link(self) -> None:
         if self.link is not None:

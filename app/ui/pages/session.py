@@ -1,31 +1,39 @@
-"""Session page: which support session this is, and who is helping."""
+"""Session page: which support session this is, who is helping, and how to tell it is really them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from app.core.consent_client import ServerError, SessionInfo
-from app.core.session_code import SessionCodeError, format_session_code, parse_session_code
+from app.core.session_code import EXAMPLE, SessionCodeError, format_session_code, parse_session_code
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text, local_time
 from app.ui.workers import BackgroundRunner
 
 
+def _data_label() -> QLabel:
+    """A label for what the server says: shown as plain text (a name must never become markup)
+    and marked as data, not interface text, for the translation checks."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setProperty("data", True)
+    return label
+
+
 class SessionPage(JourneyPage):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
+        company = ctx.brand.company
         self.setTitle(self.tr("Your support session"))
-        self.setSubTitle(
-            self.tr("Type the 9-digit session code your {company} technician gave you.").format(
-                company=ctx.brand.company
-            )
-        )
+        self.setSubTitle(self.tr("Type the 9-digit session code your {company} technician gave you.").format(company=company))
         self._runner = BackgroundRunner(ctx.pool, self)
         self._looked_up_code: str | None = None
 
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText("482 913 557")
+        self.code_edit.setPlaceholderText(EXAMPLE)
+        self.code_edit.setProperty("data-placeholder", True)
         self.code_edit.setAccessibleName(self.tr("Session code"))
         self.code_edit.setMaxLength(20)
         font = self.code_edit.font()
@@ -35,10 +43,10 @@ class SessionPage(JourneyPage):
         self.check_button.setAccessibleName(self.tr("Check session code"))
         self.status_label = message_label(self.tr("Session status"))
 
-        self.company_value = QLabel()
-        self.technician_value = QLabel()
-        self.ticket_value = QLabel()
-        self.expires_value = QLabel()
+        self.company_value = _data_label()
+        self.technician_value = _data_label()
+        self.ticket_value = _data_label()
+        self.expires_value = _data_label()
         details = QFormLayout()
         for caption, value, name in (
             (self.tr("Company:"), self.company_value, self.tr("Company")),
@@ -48,6 +56,40 @@ class SessionPage(JourneyPage):
         ):
             value.setAccessibleName(name)
             details.addRow(caption, value)
+
+        self.words_caption = QLabel(self.tr("Verification words:"))
+        self.words_value = _data_label()
+        self.words_value.setAccessibleName(self.tr("Verification words"))
+        words_font = self.words_value.font()
+        words_font.setPointSizeF(words_font.pointSizeF() * 1.5)
+        words_font.setBold(True)
+        self.words_value.setFont(words_font)
+        self.words_hint = message_label(self.tr("How to check the verification words"))
+        self.words_hint.setText(
+            self.tr(
+                "Ask your technician to read you the three words on their screen. Go on only if they "
+                "say exactly these words."
+            )
+        )
+        details.addRow(self.words_caption, self.words_value)
+
+        # Always on the page, before anything is typed: this is where a scam call is stopped.
+        self.warning_label = message_label(self.tr("Warning about scams"))
+        self.warning_label.setText(
+            self.tr(
+                "{company} will never ask you for bank details or passwords, and never starts support "
+                "unless you called us or we agreed a time. If anything feels wrong, hang up and call us "
+                "on {phone}."
+            ).format(company=company, phone=ctx.brand.phone)
+        )
+        warning_box = QFrame()
+        warning_box.setObjectName("scamWarning")
+        warning_box.setStyleSheet(
+            "#scamWarning { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }"
+        )
+        warning_layout = QVBoxLayout(warning_box)
+        warning_layout.addWidget(self.warning_label)
+
         code_row = QHBoxLayout()
         code_label = QLabel(self.tr("Session &code:"))
         code_label.setBuddy(self.code_edit)
@@ -59,8 +101,17 @@ class SessionPage(JourneyPage):
         layout.addLayout(code_row)
         layout.addWidget(self.status_label)
         layout.addLayout(details)
+        layout.addWidget(self.words_hint)
         layout.addStretch(1)
-        self._details = (self.company_value, self.technician_value, self.ticket_value, self.expires_value)
+        layout.addWidget(warning_box)
+        self._details_form = details
+        self._detail_fields = (
+            self.company_value,
+            self.technician_value,
+            self.ticket_value,
+            self.expires_value,
+            self.words_value,
+        )
         self._show_details(None)
 
         # Look up a complete code shortly after typing stops, so a pasted code needs no extra click.
@@ -109,38 +160,49 @@ class SessionPage(JourneyPage):
         self._runner.start(lambda: client.lookup_session(code), self._found, self._failed)
 
     def _found(self, session: SessionInfo) -> None:
-        self._show_details(session)
         if session.status == "open":
+            self._show_details(session)
             self.journey.session = session
             self._looked_up_code = session.code
             set_info(
                 self.status_label,
-                self.tr("This is a {company} support session. Check the details with your technician, then press Next.").format(
-                    company=session.company
-                ),
+                self.tr(
+                    "This is a {company} support session. Check the verification words with your "
+                    "technician, then press Next."
+                ).format(company=session.company),
             )
         else:
+            # Used once already: its words must not reassure anyone into a second session.
+            self._show_details(None)
             self.journey.session = None
             set_error(
                 self.status_label,
-                self.tr("Permission for this session has already been given. Ask your technician for a new code."),
+                self.tr(
+                    "This code has already been used: permission for session {code} was given. A code "
+                    "works once. If you did not give it, or you need more help, ask your technician "
+                    "for a new code."
+                ).format(code=format_session_code(session.code)),
             )
         self.completeChanged.emit()
 
     def _failed(self, error: Exception) -> None:
         self.journey.session = None
         self._show_details(None)
-        set_error(self.status_label, core_text(error) if isinstance(error, (ServerError, SessionCodeError)) else self.tr(
-            "Something went wrong while checking the code. Press Check code to try again."
-        ))
+        if isinstance(error, (ServerError, SessionCodeError)):
+            message = core_text(error)
+        else:
+            message = self.tr("Something went wrong while checking the code. Press Check code to try again.")
+        set_error(self.status_label, message)
         self.completeChanged.emit()
 
     def _show_details(self, session: SessionInfo | None) -> None:
-        for widget in self._details:
-            widget.setVisible(session is not None)
+        for field in self._detail_fields:
+            self._details_form.setRowVisible(field, session is not None)
+        self.words_hint.setVisible(session is not None)
         if session is None:
             return
         self.company_value.setText(session.company)
         self.technician_value.setText(session.technician)
         self.ticket_value.setText(session.ticket or self.tr("none given"))
         self.expires_value.setText(local_time(session.expires_at))
+        self.words_value.setText("  ·  ".join(session.verification_words))
