@@ -12,7 +12,7 @@ from app import __version__
 from app.core.brand import Brand, load_brand
 from app.core.messages import UserFacingError
 from app.core.server_address import development_allowed, resolve_server_url
-from app.core.session_code import code_from_argument
+from app.core.session_intake import initial_session, launcher_path
 
 log = logging.getLogger("app")
 
@@ -26,7 +26,8 @@ def build_parser(brand: Brand) -> argparse.ArgumentParser:
         "code",
         nargs="?",
         metavar="CODE_OR_LINK",
-        help="the 9-digit session code (482913557, '482 913 557', 482-913-557) or the join link from the email",
+        help="the 9-digit session code (482913557, '482 913 557', 482-913-557) or the join link from the "
+        "email; without it, the code in the launcher's own file name (Phonetex-Support-482913557.exe)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -69,13 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo and args.server:
         print("--demo runs its own server; leave out --server.", file=sys.stderr)
         return 2
-    intake_error: UserFacingError | None = None
-    initial_code: str | None = None
-    if args.code is not None:
-        try:
-            initial_code = code_from_argument(args.code)
-        except UserFacingError as error:
-            intake_error = error
+    # The command line first, else the launcher's own file name (Phonetex-Support-482913557.exe).
+    intake = initial_session(args.code, launcher_path(), brand.launcher_name)
     server_url = None
     if not args.demo:
         try:
@@ -84,8 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(str(error), file=sys.stderr)
             return 2
     return _run_gui(
-        brand, server_url, initial_code, intake_error, demo=args.demo, exit_when_shown=args.exit_when_shown
+        brand, server_url, intake.code, intake.error, demo=args.demo, exit_when_shown=args.exit_when_shown
     )
+
+
+def run_event_loop(qt_app, wizard) -> int:
+    """Run the shown wizard until it closes. Tests that start the whole entry point replace this
+    to look at the wizard as the customer would first see it, then return."""
+    return qt_app.exec()
 
 
 def _run_gui(
@@ -139,7 +141,7 @@ def _run_gui(
         if exit_when_shown:
             QuitOnFirstPaint(wizard.page(wizard.startId()))
         wizard.show()
-        code = qt_app.exec()
+        code = run_event_loop(qt_app, wizard)
         return crash.exit_code if crash.crashed else code
     except Exception:
         return crash.report_fatal(sys.exc_info())
