@@ -82,7 +82,7 @@ class TermsPage(JourneyPage):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         # Once laid out: terms that fit without scrolling count as read.
-        QTimer.singleShot(0, self._check_read)
+        QTimer.singleShot(0, self, self._check_read)  # with self as context: dropped if the page is gone
 
     def _check_read(self, *_args) -> None:
         bar = self.text_view.verticalScrollBar()
