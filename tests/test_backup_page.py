@@ -189,3 +189,33 @@ def test_every_control_has_an_accessible_name_and_labels_have_mnemonics(qtbot, t
     for button in (page.check_button, page.choose_button, page.cancel_button, page.risk_box):
         assert "&" in button.text()
     assert page.files_label.buddy() is page.files_list
+
+
+def test_in_the_wizard_the_check_runs_to_its_verdict_and_leaving_the_page_cancels_it(qtbot, tmp_path, now):
+    from app.ui.wizard import PageId, SupportWizard
+
+    home = make_home(tmp_path / "home", now, files=2000, depth=4)
+    lost = newest(home, 2)
+    backup = mirror(home, tmp_path / "usb", skip=lost)
+    ctx = LauncherContext(
+        brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"),
+        choose_folder=lambda _parent, _title: str(backup), pool=QThreadPool(),
+        backup_system=lambda: home.system(separate_disk=backup),
+    )
+    wizard = SupportWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.setStartId(PageId.BACKUP)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    page = wizard.currentPage()
+    # QWizard hides and re-shows its page while it lays itself out: that must not stop the check.
+    qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
+    wait_for_check(qtbot, page)
+    assert "incomplete" in page.verdict_label.text()
+    assert set(lost) <= set(listed_files(page))
+
+    page.check_selected()
+    assert page.checking
+    page.cleanupPage()  # what Back does
+    wait_for_check(qtbot, page)
+    assert "cancelled" in page.status_label.text()

@@ -176,10 +176,16 @@ class BackupPage(JourneyPage):
         self._drive_timer.stop()
 
     def hideEvent(self, event) -> None:  # noqa: N802
-        # Leaving the page (or closing the window) stops work nobody will see the end of.
-        self.cancel_check()
-        self._drive_timer.stop()
         super().hideEvent(event)
+        # QWizard hides and shows its current page again when it relays itself out: only a page
+        # still hidden once the event loop comes round has really been left.
+        QTimer.singleShot(0, self, self._stop_if_left)
+
+    def _stop_if_left(self) -> None:
+        if not self.isVisible():
+            # Leaving the page (or closing the window) stops work nobody will see the end of.
+            self.cancel_check()
+            self._drive_timer.stop()
 
     def isComplete(self) -> bool:  # noqa: N802
         summary = self.journey.backup
