@@ -209,3 +209,17 @@ def test_find_backups_gathers_what_each_finder_says(tmp_path):
     summary = summary_from_evidence(found, now, 7, False)
     assert (summary.verdict, summary.kind, summary.coverage) == ("old", "deja-dup", None)
     assert find_backups(home.system()) == ()
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from app.core.backup.layouts import file_history_copy_name, file_history_name  # noqa: E402
+
+
+@given(
+    name=st.text(st.characters(blacklist_characters="/\\\x00", blacklist_categories=("Cs",)), min_size=1, max_size=40)
+    .filter(lambda n: n not in (".", "..")),
+    moment=st.integers(min_value=0, max_value=4_102_444_800),
+)
+def test_file_history_names_read_back_what_they_encode(name, moment):
+    assert file_history_name(file_history_copy_name(name, moment)) == (name, float(moment))

@@ -15,7 +15,7 @@ from calendar import timegm
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-_FH_NAME = re.compile(r"^(?P<stem>.*) \((?P<stamp>\d{4}_\d{2}_\d{2} \d{2}_\d{2}_\d{2}) UTC\)(?P<ext>\.[^.]*)?$")
+_FH_NAME = re.compile(r"^(?P<stem>.*) \((?P<stamp>\d{4}_\d{2}_\d{2} \d{2}_\d{2}_\d{2}) UTC\)(?P<ext>\.[^.]*)?$", re.DOTALL)
 _TM_NAME = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}-\d{6})(?:\.(?:backup|previous))?$")
 # Listing a drive's top level to find backup folders stops here: a drive can hold anything.
 _MAX_LISTED = 500
