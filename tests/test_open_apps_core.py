@@ -244,7 +244,7 @@ def test_the_summary_names_catalogued_apps_only_and_fits_the_consent_record():
     tracker.asked(secret_tool)
     tracker.observe(Snapshot(()))
     still_open = (
-        app("keepassxc", "KeePassXC", "password-manager", main_pid=77, pids=(77, 78),
+        app("keepassxc", "KeePassXC", "password-manager", main_pid=4242421, pids=(4242421, 4242422),
             windows=(AppWindow(77, 0x400001, ("keepassxc",)),)),
         app("x-clientlist", "client-list-2024.ods", "other", catalogued=False),
         app("windows-shell", "Windows desktop", "other", protected="shell"),
@@ -257,8 +257,8 @@ def test_the_summary_names_catalogued_apps_only_and_fits_the_consent_record():
     data["open_apps"] = {"left_open": [vars(a) for a in summary.left_open],
                          "closed": [vars(a) for a in summary.closed], "windows_listed": False}
     assert ConsentRecord.from_dict(data).open_apps == summary
-    text = json.dumps(data)
-    assert "client-list" not in text and "secret" not in text and "77" not in text
+    text = json.dumps(data["open_apps"])
+    assert "client-list" not in text and "secret" not in text and "424242" not in text and "0x4" not in text
 
 
 # --- close policy on real processes ---------------------------------------------------------
