@@ -258,7 +258,7 @@ def test_the_summary_names_catalogued_apps_only_and_fits_the_consent_record():
                          "closed": [vars(a) for a in summary.closed], "windows_listed": False}
     assert ConsentRecord.from_dict(data).open_apps == summary
     text = json.dumps(data["open_apps"])
-    assert "client-list" not in text and "secret" not in text and "424242" not in text and "0x4" not in text
+    assert "client-list" not in text and "secret" not in text and "424242" not in text and str(0x400001) not in text
 
 
 # --- close policy on real processes ---------------------------------------------------------
