@@ -46,7 +46,7 @@ launcher: $(LAUNCHER)
 # The built file checks itself, then runs under fresh HOME/XDG/TMPDIR and must leave nothing.
 launcher-check: $(LAUNCHER) $(VENV)/.installed-dev
 	$(LAUNCHER) --self-test
-	PHONETEX_LAUNCHER=$(LAUNCHER) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/test_launcher_built.py
+	PHONETEX_LAUNCHER=$(LAUNCHER) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/test_launcher_built.py tests/test_launcher_built_intake.py
 
 bench-launcher: $(LAUNCHER)
 	$(PY) benchmarks/bench_launcher.py --launcher $(LAUNCHER)
