@@ -100,6 +100,7 @@ def checks() -> list[tuple[str, Callable[[], str]]]:
         ("release lock", check_release_lock),
         ("TLS certificates", check_tls),
         ("join-link allow-list", check_allow_list),
+        ("verification words", check_verification_words),
         ("Qt platform plugins", check_platform_plugins),
         ("Qt translations", check_translations),
         ("text services", check_text_services),
@@ -120,6 +121,13 @@ def check_brand() -> str:
     if not brand.join_links:
         raise AssertionError("no join-link rules")
     return f"{brand.company}, launcher {brand.launcher_name}, server {url}"
+
+
+def check_verification_words() -> str:
+    # Without the list every session look-up would be refused as unreadable.
+    from app.core.verification_words import derive_words, word_list
+
+    return f"{len(word_list())} words, e.g. {' '.join(derive_words(b'self-test', '482913557'))}"
 
 
 def check_terms() -> str:
