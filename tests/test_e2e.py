@@ -192,10 +192,46 @@ def test_connection_refused_shows_a_message_and_opens_nothing(qtbot, consent_ser
     assert stored_consents(consent_server) == []
 
 
-def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_server):
-    session = consent_server.create_session(join_url="https://assist.zoho.com.evil.io/join?key=1")
+def _consent_answered_with(join_url: str):
+    """A transport that stands in for a server whose consent answer carries ``join_url``: the
+    real server stores and answers the consent, then the link in its answer is swapped."""
+    real = httpx.HTTPTransport()
+
+    def swap(request: httpx.Request) -> httpx.Response:
+        answer = real.handle_request(request)
+        if request.method != "POST" or answer.status_code != 201:
+            return answer
+        answer.read()
+        return httpx.Response(201, json={**answer.json(), "join_url": join_url})
+
+    return httpx.MockTransport(swap)
+
+
+@pytest.mark.parametrize(
+    "join_url, reason, served_by",
+    [
+        ("https://assist.zoho.com.evil.io/join?key=1", "is not a Zoho Assist or TeamViewer address", "real server"),
+        ("https://assist.zoho.com@evil.io/join?key=1", "user name or password", "real server"),
+        ("https://xn--ssist-3ve.zoho.com/join?key=1", "look-alike characters", "real server"),
+        ("https://get.teamviewer.com/abc123?download=https://evil.io", "unexpected setting", "real server"),
+        ("javascript:alert(document.cookie)", "secure (https)", "replaced answer"),
+        ("file:///C:/Windows/System32/cmd.exe", "secure (https)", "replaced answer"),
+        ("https://аssist.zoho.com/join?key=1", "disguise a web address", "replaced answer"),
+        (r"https://assist.zoho.com\@evil.io/join?key=1", "backslash", "replaced answer"),
+    ],
+)
+def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_server, join_url, reason, served_by):
+    # The real server stores any http(s) link a technician gives it; other links can only come
+    # from a server that is not ours (or was tampered with), stood in for by a replaced answer.
+    if served_by == "real server":
+        session = consent_server.create_session(join_url=join_url)
+        transport = None
+    else:
+        session = consent_server.create_session(join_url="https://assist.zoho.com/join?key=1")
+        transport = _consent_answered_with(join_url)
     wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
+        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"],
+        transport=transport,
     )
     customer = Customer(qtbot, wizard)
     customer.walk_to_consent()
@@ -203,8 +239,12 @@ def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_se
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
     page = wizard.currentPage()
     assert opened.urls == []
-    assert "was not opened" in page.status_label.text()
-    assert not page.copy_button.isVisible()
+    message = page.status_label.text()
+    assert "was not opened" in message and reason in message and "tell your technician" in message
+    assert not page.copy_button.isVisible() and page.link_edit.text() == ""
+    assert QGuiApplication.clipboard().text() != join_url
+    # The consent itself is on record, and the customer has its reference to quote.
+    assert page.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
 
 
 def test_outside_demo_mode_the_loopback_demo_link_is_refused(qtbot, consent_server):
