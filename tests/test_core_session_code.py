@@ -223,3 +223,20 @@ def test_every_download_name_of_a_code_gives_that_code(code, grouping, duplicate
 @given(NINE_DIGITS)
 def test_formatted_codes_parse_back(code):
     assert parse_session_code(format_session_code(code)) == code
+
+
+@pytest.mark.parametrize(
+    "provider_link",
+    [
+        "https://assist.zoho.com/join?role=A&key=123456789",
+        "https://join.zoho.com/?key=123456789",
+        "https://get.teamviewer.com/482913557",
+        "https://assist.zoho.eu/assist-schedule?key=482913557&id=42",
+    ],
+)
+def test_a_provider_join_link_on_the_command_line_is_not_taken_for_anything(provider_link):
+    # Join links come only from the consent server's answer: given as an argument, a provider's
+    # link is neither a code nor kept; the customer is asked for the code instead.
+    with pytest.raises(SessionCodeError) as refused:
+        code_from_argument(provider_link)
+    assert "9-digit code" in str(refused.value)
