@@ -36,7 +36,7 @@ def file_history_name(name: str) -> tuple[str, float] | None:
 def file_history_copy_name(original: str, backed_up_at: float) -> str:
     """The name File History gives a copy made at ``backed_up_at`` (used by the tests' fixtures too)."""
     stem, dot, ext = original.rpartition(".")
-    if not dot or not stem:
+    if not (dot and stem and ext):
         stem, ext = original, ""
     stamp = datetime.fromtimestamp(backed_up_at, timezone.utc).strftime("%Y_%m_%d %H_%M_%S")
     return f"{stem} ({stamp} UTC)" + (f".{ext}" if ext else "")
