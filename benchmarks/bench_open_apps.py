@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.open_apps import OpenAppsScanner  # noqa: E402
 from app.core.open_apps.linux_x11 import X11Backend  # noqa: E402
 from app.core.open_apps.process_list import ProcessListBackend  # noqa: E402
+from tests.xvfb import start_xvfb, xvfb_missing  # noqa: E402
 
 BUDGET = 1.5
 FAKE_APP = ROOT / "tests" / "open_apps_fake_app.py"
@@ -49,21 +50,13 @@ def _read_line(stream, seconds: float) -> str:
     return stream.readline() if ready else ""
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str] | None:
-    if shutil.which("Xvfb") is None:
+def start_private_xvfb() -> tuple[subprocess.Popen, str] | None:
+    if xvfb_missing():
         return None
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as numbers:
-        number = _read_line(numbers, 30).strip()
-    if not number:
-        server.kill()
+    try:
+        return start_xvfb("1024x768x24", preexec_fn=_die_with_parent)
+    except RuntimeError:
         return None
-    return server, f":{number}"
 
 
 def start_stand_ins(display: str) -> list[subprocess.Popen]:
@@ -121,7 +114,7 @@ def main() -> int:
     owned: list[subprocess.Popen] = []
     server = None
     try:
-        xvfb = start_xvfb()
+        xvfb = start_private_xvfb()
         if xvfb is not None:
             server, display = xvfb
             owned += start_stand_ins(display)

@@ -5,42 +5,28 @@ made by the same script). Skipped with the reason when Xvfb is not installed."""
 from __future__ import annotations
 
 import os
-import select
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.xvfb,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb: Linux only"),
-    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (Debian package xvfb; make system-deps)"),
+    pytest.mark.skipif(xvfb_missing(), reason=MISSING_REASON),
 ]
 
 
 @pytest.fixture
 def display():
-    """A private Xvfb at the README's screen size; ``-displayfd`` picks a free display number."""
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1280x900x24"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as numbers:
-        ready, _, _ = select.select([numbers], [], [], 30)
-        number = numbers.readline().strip() if ready else ""
-    if not number:
-        server.kill()
-        server.wait()
-        pytest.fail("Xvfb did not report a display number")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+    """A private Xvfb at the README's screen size."""
+    with private_xvfb("1280x900x24") as name:
+        yield name
 
 
 def test_incomplete_backup_with_the_missing_files_listed_in_a_real_window(display, tmp_path):

@@ -30,6 +30,7 @@ import psutil
 import pytest
 
 from tests.fresh_account import files_left, fresh_user_env
+from tests.xvfb import private_xvfb, xvfb_missing
 
 LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
 if not LAUNCHER:
@@ -138,22 +139,10 @@ def test_development_switches_are_refused_by_the_built_file(sandbox):
 @pytest.fixture
 def x_display():
     """A private X server, for a real window as a customer gets it."""
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+    if xvfb_missing() or shutil.which("xdotool") is None:
         pytest.skip("needs Xvfb and xdotool (make system-deps)")
-    number = 60 + os.getpid() % 200
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None, "Xvfb")
-        if server.poll() is not None:
-            pytest.skip(f"Xvfb could not start on :{number}")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with private_xvfb("1280x900x24") as display:
+        yield display
 
 
 def test_cancelling_the_wizard_leaves_nothing(sandbox, x_display):

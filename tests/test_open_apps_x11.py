@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ import psutil
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
+from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 from app.core.brand import load_brand
 from app.core.consent_client import ConsentClient
 from app.core.consent_record import AppSummary
@@ -33,7 +33,7 @@ from app.ui.pages.open_apps import OpenAppsPage
 pytestmark = [
     pytest.mark.xvfb,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 backend: Linux only"),
-    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (Debian package xvfb; make system-deps)"),
+    pytest.mark.skipif(xvfb_missing(), reason=MISSING_REASON),
 ]
 
 FAKE_APP = Path(__file__).with_name("open_apps_fake_app.py")
@@ -48,22 +48,8 @@ def _read_line(stream, seconds: float) -> str:
 
 @pytest.fixture(scope="module")
 def display():
-    """A private Xvfb; ``-displayfd`` lets it pick a free display number itself."""
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as numbers:
-        number = _read_line(numbers, 30).strip()
-    if not number:
-        server.kill()
-        server.wait()
-        pytest.fail("Xvfb did not report a display number")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+    with private_xvfb("1024x768x24") as name:
+        yield name
 
 
 @pytest.fixture
