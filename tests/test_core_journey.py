@@ -2,7 +2,15 @@
 
 from app.core.consent_client import ConsentAnswer, SessionInfo
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, BackupSummary, ConsentRecord, OpenAppsSummary
-from app.core.journey import Journey, Step, build_consent_record, forget_pending_if_changed, next_step, read_back_checklist
+from app.core.journey import (
+    Journey,
+    Step,
+    build_consent_record,
+    describe_backup,
+    forget_pending_if_changed,
+    next_step,
+    read_back_checklist,
+)
 from app.core.terms import load_terms
 
 
@@ -54,4 +62,12 @@ def test_checklist_names_what_was_left_open_and_the_backup_risk():
     lines = [str(m) for m in read_back_checklist(complete_journey())]
     assert lines[0].startswith("You read and accepted")
     assert any("KeePassXC" in line for line in lines)
-    assert any("no recent backup" in line for line in lines)
+    assert any("no verified recent backup" in line for line in lines)
+
+
+def test_the_checklist_says_whether_a_recent_backup_was_checked_file_by_file():
+    checked = BackupSummary("recent", "folder", age_seconds=3600, coverage=1.0)
+    reported = BackupSummary("recent", "file-history", age_seconds=3600, coverage=None, risk_acknowledged=True)
+    assert "checked against your files" in str(describe_backup(checked))
+    assert "not checked file by file" in str(describe_backup(reported))
+    assert "no verified recent backup" in str(describe_backup(None))

@@ -125,15 +125,23 @@ def read_back_checklist(journey: Journey) -> list[Message]:
         )
     else:
         items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "No personal or confidential applications were left open.")))
-    backup = journey.backup
-    if backup is not None and backup.verdict == "recent":
-        items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "You have a recent backup.")))
-    else:
-        items.append(
-            Message(QT_TRANSLATE_NOOP(CONTEXT, "You have no recent backup and accepted the risk of losing data."))
-        )
+    items.append(describe_backup(journey.backup))
     items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "You gave permission for this session only.")))
     return items
+
+
+def describe_backup(backup: BackupSummary | None) -> Message:
+    """The backup line of the summary and the read-back checklist, true to what was checked."""
+    if backup is not None and backup.verdict == "recent" and backup.coverage is not None:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "You have a recent backup, checked against your files."))
+    if backup is not None and backup.verdict == "recent":
+        # Found in the system's own records (File History, Time Machine), not compared file by file.
+        return Message(
+            QT_TRANSLATE_NOOP(
+                CONTEXT, "Your computer reports a recent backup; it was not checked file by file, and you accepted the risk."
+            )
+        )
+    return Message(QT_TRANSLATE_NOOP(CONTEXT, "You have no verified recent backup and accepted the risk of losing data."))
 
 
 def _app_names(apps: tuple[AppSummary, ...] | list[AppSummary]) -> list[str]:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
-from app.core.journey import build_consent_record, forget_pending_if_changed
+from app.core.journey import build_consent_record, describe_backup, forget_pending_if_changed
 from app.core.messages import CONTEXT
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text
@@ -126,9 +126,5 @@ class ConsentPage(JourneyPage):
             if left
             else self.tr("No personal or confidential programs were found open.")
         )
-        backup = journey.backup
-        if backup is not None and backup.verdict == "recent":
-            lines.append(self.tr("Backup: recent"))
-        else:
-            lines.append(self.tr("Backup: none recent; you accept the risk of losing data"))
+        lines.append(core_text(describe_backup(journey.backup)))
         return "\n".join(lines)
