@@ -7,6 +7,7 @@ import hashlib
 import json
 import socket
 import sqlite3
+import time
 
 import httpx
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 import pytest
 
 from app.ui.wizard import PageId
+from tests.backup_trees import make_home, mirror
 from tests.server_fixtures import make_record
 from tests.wizard_driver import Customer, make_wizard
 
@@ -25,9 +27,18 @@ def stored_consents(server) -> list[dict]:
         return [json.loads(row[0]) for row in db.execute("SELECT record_json FROM consents")]
 
 
-def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, consent_server):
+def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, consent_server, tmp_path):
     session = consent_server.create_session(technician="Sam Carter", ticket="PTX-1042")
-    wizard, opened = make_wizard(qtbot, consent_server.base_url, demo_origin=consent_server.base_url)
+    # A customer's home and a fresh copy of it on a USB drive, checked by the real Backup page.
+    home = make_home(tmp_path / "home", time.time(), files=40)
+    usb = mirror(home, tmp_path / "usb")
+    wizard, opened = make_wizard(
+        qtbot,
+        consent_server.base_url,
+        demo_origin=consent_server.base_url,
+        backup_folder=str(usb),
+        backup_system=lambda: home.system(separate_disk=usb),
+    )
     customer = Customer(qtbot, wizard)
 
     customer.type_code(" ".join((session["code"][:3], session["code"][3:6], session["code"][6:])))
@@ -36,7 +47,7 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert page.ticket_value.text() == "PTX-1042"
     assert page.company_value.text() == "Phonetex"
 
-    shown_terms = customer.walk_to_consent()
+    shown_terms = customer.walk_to_consent(with_backup=True)
     assert opened.urls == []
     customer.give_permission()
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
@@ -45,8 +56,10 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert len(consents) == 1
     assert consents[0]["terms"]["sha256"] == hashlib.sha256(shown_terms.encode("utf-8")).hexdigest()
     assert consents[0]["name"] == "Ann Example"
-    assert consents[0]["backup"]["verdict"] == "none"
-    assert consents[0]["backup"]["risk_acknowledged"] is True
+    assert consents[0]["backup"]["verdict"] == "recent"
+    assert consents[0]["backup"]["coverage"] == 1.0
+    assert consents[0]["backup"]["risk_acknowledged"] is False
+    assert str(tmp_path) not in json.dumps(consents[0])  # no path leaves the machine
     assert opened.urls == [session["join_url"]]
     connect = wizard.currentPage()
     assert connect.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
