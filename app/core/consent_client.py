@@ -8,6 +8,7 @@ environment are honoured so the launcher works in offices behind one.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,16 +87,30 @@ class ConsentAnswer:
 
 class ConsentClient:
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            transport=transport,
-            timeout=TIMEOUT,
-            headers={"User-Agent": f"PhonetexSupportLauncher/{__version__}"},
-            follow_redirects=False,  # an answer must come from the configured server itself
-        )
+        self._base_url = base_url.rstrip("/")
+        self._transport = transport
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def _client(self) -> httpx.Client:
+        # Made on first use, in a worker: loading the system's certificate store reads disk and
+        # must neither hold up the first painted page nor run on the GUI thread.
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(
+                    base_url=self._base_url,
+                    transport=self._transport,
+                    timeout=TIMEOUT,
+                    headers={"User-Agent": f"PhonetexSupportLauncher/{__version__}"},
+                    follow_redirects=False,  # an answer must come from the configured server itself
+                )
+            return self._http
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def lookup_session(self, code: str) -> SessionInfo:
         """What the server says about a session. Unknown, expired and cancelled codes raise a
@@ -142,7 +157,7 @@ class ConsentClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
-            response = self._http.request(method, path, **kwargs)
+            response = self._client().request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise ServerError(
                 QT_TRANSLATE_NOOP(

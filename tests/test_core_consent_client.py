@@ -1,0 +1,58 @@
+"""The consent-server client: readable failures, and nothing done on the GUI thread before it is needed."""
+
+import threading
+
+import httpx
+import pytest
+
+from app.core.consent_client import ConsentClient, ServerError
+
+
+def test_making_a_client_does_no_network_or_certificate_work(monkeypatch):
+    made = []
+    real_client = httpx.Client
+
+    def spy(*args, **kwargs):
+        made.append(threading.current_thread().name)
+        return real_client(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "Client", spy)
+    client = ConsentClient("https://support.phonetex.example", transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    assert made == []  # built on the GUI thread at start-up: nothing loaded yet
+
+    def look_up():
+        with pytest.raises(ServerError):
+            client.lookup_session("482913557")
+
+    worker = threading.Thread(target=look_up, name="worker")
+    worker.start()
+    worker.join()
+    assert made == ["worker"]
+    client.close()
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (httpx.Response(500, text="<html>oops</html>"), "had a problem"),
+        (httpx.Response(200, text="not json"), "cannot read"),
+        (httpx.Response(400, json={"error": "odd", "message": "Something the server explains."}), "Something the server explains."),
+    ],
+)
+def test_server_failures_become_sentences_for_the_customer(answer, words):
+    client = ConsentClient("https://support.phonetex.example", transport=httpx.MockTransport(lambda r: answer))
+    with pytest.raises(ServerError) as failure:
+        client.lookup_session("482913557")
+    assert words in str(failure.value)
+    assert "Traceback" not in str(failure.value)
+
+
+def test_an_unreachable_server_is_named_as_such():
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = ConsentClient("https://support.phonetex.example", transport=httpx.MockTransport(refuse))
+    with pytest.raises(ServerError) as failure:
+        client.lookup_session("482 913 557")
+    assert "could not be reached" in str(failure.value)
+    assert failure.value.retryable
