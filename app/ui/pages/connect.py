@@ -23,6 +23,7 @@ class ConnectPage(JourneyPage):
         self.status_label = message_label(self.tr("Connection status"))
         self.reference_label = QLabel()
         self.reference_label.setAccessibleName(self.tr("Reference code"))
+        self.reference_label.setProperty("data", True)  # the server's code, not interface text
         font = self.reference_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)

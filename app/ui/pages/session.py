@@ -87,7 +87,12 @@ class SessionPage(JourneyPage):
         warning_box.setStyleSheet(
             "#scamWarning { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }"
         )
+        warning_title = QLabel(self.tr("Is this really {company}?").format(company=company))
+        title_font = warning_title.font()
+        title_font.setBold(True)
+        warning_title.setFont(title_font)
         warning_layout = QVBoxLayout(warning_box)
+        warning_layout.addWidget(warning_title)
         warning_layout.addWidget(self.warning_label)
 
         code_row = QHBoxLayout()
