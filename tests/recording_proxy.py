@@ -8,7 +8,9 @@ launcher sees an unreachable server and says so.
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
+from collections.abc import Callable
 
 
 class RecordingProxy:
@@ -50,3 +52,16 @@ class RecordingProxy:
                     continue
             self.requests.append(line)
             self._first.set()
+
+
+def requests_of_launcher(start: Callable[[str], subprocess.Popen], timeout: float = 60) -> list[str]:
+    """Start a launcher process whose HTTPS proxy is a recording one (``start`` gets the proxy's
+    URL), wait up to ``timeout`` seconds for its first request, stop it; the request lines sent."""
+    with RecordingProxy() as proxy:
+        launcher = start(proxy.url)
+        try:
+            proxy.first_request(timeout)
+        finally:
+            launcher.terminate()
+            launcher.communicate(timeout=30)
+        return list(proxy.requests)

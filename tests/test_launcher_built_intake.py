@@ -20,7 +20,7 @@ import pytest
 
 from app.core.brand import load_brand
 from tests.fresh_account import fresh_user_env
-from tests.recording_proxy import RecordingProxy
+from tests.recording_proxy import requests_of_launcher
 from tests.test_launcher_intake import HOSTILE_ENVIRONMENT
 
 LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
@@ -36,16 +36,13 @@ def test_the_built_file_looks_up_the_code_in_its_name_on_the_brands_server_only(
     downloaded = folders["home"] / "Downloads" / name
     downloaded.parent.mkdir()
     shutil.copy2(Path(LAUNCHER).resolve(), downloaded)
-    with RecordingProxy() as proxy:
-        env.update(HOSTILE_ENVIRONMENT, HTTPS_PROXY=proxy.url, QT_QPA_PLATFORM="offscreen")
-        launcher = subprocess.Popen(
-            [str(downloaded)],
-            env=env, cwd=folders["cwd"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    env.update(HOSTILE_ENVIRONMENT, QT_QPA_PLATFORM="offscreen")
+
+    def start(proxy_url: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(downloaded)], env={**env, "HTTPS_PROXY": proxy_url}, cwd=folders["cwd"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        try:
-            first = proxy.first_request(timeout=60)
-        finally:
-            launcher.terminate()
-            launcher.communicate(timeout=30)
-    assert first == f"CONNECT {BRAND_HOST}:443 HTTP/1.1"
-    assert all(line == first for line in proxy.requests)
+
+    requests = requests_of_launcher(start)
+    assert requests and set(requests) == {f"CONNECT {BRAND_HOST}:443 HTTP/1.1"}
