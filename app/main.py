@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from app.core.server_address import development_allowed, resolve_server_url
 from app.core.session_intake import initial_session, launcher_path
 
 log = logging.getLogger("app")
+PSEUDO_LOCALE_ENV = "PHONETEX_PSEUDO_LOCALE"
 
 
 def build_parser(brand: Brand) -> argparse.ArgumentParser:
@@ -104,7 +106,8 @@ def _run_gui(
     from app.ui.application import create_application
     from app.ui.crash import CrashHandler
 
-    qt_app = create_application()
+    # A layout check for developers; a release ignores it like every other development switch.
+    qt_app = create_application(pseudo_locale=development_allowed(brand) and bool(os.environ.get(PSEUDO_LOCALE_ENV)))
     # The log file and the consent receipt are the only files the launcher leaves (app.core.user_files).
     files = user_files(brand)
     file_log = attach_file_log(files)

@@ -8,7 +8,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 
-def create_application() -> QApplication:
+def create_application(pseudo_locale: bool = False) -> QApplication:
+    """``pseudo_locale`` (development only) wraps every translated string in ⟦…⟧, to spot text
+    that skipped translation and layouts that break with longer languages."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Phonetex Support")
     app.setOrganizationName("Phonetex")
@@ -18,6 +20,10 @@ def create_application() -> QApplication:
         font.setPointSizeF(11)
         app.setFont(font)
     _install_translations(app)
+    if pseudo_locale:
+        from app.ui.pseudo_locale import PseudoTranslator
+
+        app.installTranslator(PseudoTranslator(app))
     return app
 
 
