@@ -22,6 +22,11 @@ from tests.wizard_driver import Customer, make_wizard
 pytestmark = pytest.mark.e2e
 
 
+def wizard_for(qtbot, server, session, **options):
+    """The wizard in demo mode against ``server``, opened on ``session``'s code."""
+    return make_wizard(qtbot, server.base_url, demo_origin=server.base_url, initial_code=session["code"], **options)
+
+
 def stored_consents(server) -> list[dict]:
     with sqlite3.connect(server.db_path) as db:
         return [json.loads(row[0]) for row in db.execute("SELECT record_json FROM consents")]
@@ -68,9 +73,7 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
 
 def test_the_demo_join_page_is_what_opens(qtbot, consent_server):
     session = consent_server.create_session()
-    wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session)
     Customer(qtbot, wizard).walk_to_consent()
     Customer(qtbot, wizard).give_permission()
     qtbot.waitUntil(lambda: bool(opened.urls), timeout=10_000)
@@ -80,9 +83,7 @@ def test_the_demo_join_page_is_what_opens(qtbot, consent_server):
 
 def test_when_the_browser_does_not_open_the_link_can_be_copied(qtbot, consent_server):
     session = consent_server.create_session()
-    wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session)
     opened.browser_works = False
     customer = Customer(qtbot, wizard)
     customer.walk_to_consent()
@@ -118,9 +119,7 @@ def test_a_session_consented_elsewhere_is_refused_with_409(qtbot, consent_server
         f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent", json=make_record(session["code"])
     )
     assert first.status_code == 201
-    wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session)
     # The session page already says so: the customer cannot even start.
     page = wizard.currentPage()
     qtbot.waitUntil(lambda: "already" in page.status_label.text(), timeout=10_000)
@@ -130,9 +129,7 @@ def test_a_session_consented_elsewhere_is_refused_with_409(qtbot, consent_server
 
 def test_a_consent_raced_by_another_is_refused_with_409_and_a_message(qtbot, consent_server):
     session = consent_server.create_session()
-    wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session)
     customer = Customer(qtbot, wizard)
     customer.walk_to_consent()
     # Someone else consents for this session while the customer is on the Consent page.
@@ -164,13 +161,7 @@ def test_a_server_failure_shows_a_message_and_retry_sends_the_same_consent_once(
                 return httpx.Response(500, json={"error": "internal", "message": "boom"})
         return real.handle_request(request)
 
-    wizard, opened = make_wizard(
-        qtbot,
-        consent_server.base_url,
-        demo_origin=consent_server.base_url,
-        initial_code=session["code"],
-        transport=httpx.MockTransport(flaky),
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session, transport=httpx.MockTransport(flaky))
     page, message = _consent_page_after_refusal(qtbot, wizard, opened)
     assert "Retry" in message
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
@@ -193,13 +184,7 @@ def test_connection_refused_shows_a_message_and_opens_nothing(qtbot, consent_ser
             request.url = request.url.copy_with(port=dead_port)
         return real.handle_request(request)
 
-    wizard, opened = make_wizard(
-        qtbot,
-        consent_server.base_url,
-        demo_origin=consent_server.base_url,
-        initial_code=session["code"],
-        transport=httpx.MockTransport(server_goes_away),
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session, transport=httpx.MockTransport(server_goes_away))
     _page, message = _consent_page_after_refusal(qtbot, wizard, opened)
     assert "could not be reached" in message
     assert stored_consents(consent_server) == []
@@ -242,10 +227,7 @@ def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_se
     else:
         session = consent_server.create_session(join_url="https://assist.zoho.com/join?key=1")
         transport = _consent_answered_with(join_url)
-    wizard, opened = make_wizard(
-        qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"],
-        transport=transport,
-    )
+    wizard, opened = wizard_for(qtbot, consent_server, session, transport=transport)
     customer = Customer(qtbot, wizard)
     customer.walk_to_consent()
     customer.give_permission()
