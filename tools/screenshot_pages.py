@@ -3,7 +3,7 @@
     xvfb-run -s "-screen 0 1280x900x24" .venv/bin/python tools/screenshot_pages.py docs/
 
 It starts the embedded demo server, walks the wizard as a customer would and saves
-``<page>.png`` for the Session and Terms pages.
+``<page>.png`` for the Session, Terms, Consent and Connect pages.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer, QUrl
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QWizard
 
 from app.core.brand import load_brand
 from app.core.consent_client import ConsentClient
@@ -53,6 +55,27 @@ def main(out_dir: str) -> int:
             wizard.next()
             settle()
             wizard.grab().save(str(out / "terms-page.png"))
+            # On to Consent and Connect, ticking what a customer ticks (no backup: risk accepted).
+            terms = wizard.currentPage()
+            terms.text_view.moveCursor(QTextCursor.MoveOperation.End)
+            settle(100)
+            terms.accept_box.setChecked(True)
+            wizard.next()
+            settle(1500)
+            wizard.next()
+            settle()
+            wizard.currentPage().risk_box.setChecked(True)
+            wizard.next()
+            settle()
+            consent = wizard.currentPage()
+            consent.name_edit.setText("Ann Example")
+            for box in consent.ack_boxes.values():
+                box.setChecked(True)
+            settle()
+            wizard.grab().save(str(out / "consent-page.png"))
+            wizard.button(QWizard.WizardButton.CommitButton).click()
+            settle(1500)
+            wizard.grab().save(str(out / "connect-page.png"))
             wizard.close()
         finally:
             server.stop()

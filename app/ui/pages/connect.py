@@ -17,6 +17,8 @@ class ConnectPage(JourneyPage):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.setTitle(self.tr("Connect to your technician"))
+        # A subtitle keeps the same header as the other pages (QWizard drops it for pages without one).
+        self.setSubTitle(self.tr("Your permission is recorded. It is for this session only."))
         self.setFinalPage(True)
         self.link: JoinLink | None = None
 
