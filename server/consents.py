@@ -8,13 +8,15 @@ reference and join link it would have had.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
 from app.core.session_code import format_session_code
 from app.core.terms import Terms
-from server.db import ConsentRow, ConsentStore, iso_utc, utc_now
+from server.db import ConsentRow, ConsentStore, Transaction, iso_utc, utc_now
 from server.errors import ApiError
 from server.sessions import require_live_session, unknown_code
 
@@ -42,69 +44,110 @@ def _record(data: Any, code: str) -> ConsentRecord:
     return record
 
 
-def _check_terms(record: ConsentRecord, terms: Terms) -> None:
+def _terms_refusal(record: ConsentRecord, terms: Terms) -> ApiError | None:
     accepted = record.terms
-    if (accepted.id, accepted.version, accepted.sha256) != (terms.id, terms.version, terms.sha256):
+    if (accepted.id, accepted.version, accepted.sha256) == (terms.id, terms.version, terms.sha256):
+        return None
+    return ApiError(
+        409,
+        "terms_outdated",
+        f"The terms have changed since they were shown. Please read the current terms "
+        f"(version {terms.version}) and give permission again.",
+        current_version=terms.version,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentToStore:
+    """A consent record checked against the schema and its path, and serialised, before it
+    waits for the database: the work that needs no database is done once, outside the write."""
+
+    code: str
+    receipt_id: str
+    stored: dict[str, Any]
+    record_json: str
+    # Raised only after the receipt and session checks: a retry must still get its stored answer.
+    terms_refusal: ApiError | None
+
+
+def prepare_consent(code: str, data: Any, *, terms: Terms) -> ConsentToStore:
+    """Validate ``data`` for session ``code``; raises the ``422`` answers of the contract."""
+    record = _record(data, code)
+    stored = record.to_dict()
+    return ConsentToStore(
+        code=code,
+        receipt_id=record.receipt_id,
+        stored=stored,
+        record_json=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+        terms_refusal=_terms_refusal(record, terms),
+    )
+
+
+def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None = None) -> bytes:
+    """Write one prepared consent inside ``tx``; return the ``201`` answer's bytes.
+
+    Raises :class:`ApiError` for every refusal the contract names, before writing anything.
+    """
+    code = consent.code
+    earlier = tx.consent_by_receipt(consent.receipt_id)
+    if earlier is not None:
+        if earlier.session_code == code:
+            # Checked before expiry and terms: a retry must not fail because time moved on.
+            return earlier.answer_json.encode("utf-8")
         raise ApiError(
             409,
-            "terms_outdated",
-            f"The terms have changed since they were shown. Please read the current terms "
-            f"(version {terms.version}) and give permission again.",
-            current_version=terms.version,
+            "receipt_reused",
+            "This receipt id already belongs to another session's consent. Please start again.",
         )
+    session = require_live_session(tx.session(code), code, now)
+    if tx.consent_for_session(code) is not None:
+        raise ApiError(
+            409,
+            "already_consented",
+            "Permission for this session has already been given. "
+            "If you need to start again, ask your technician for a new session code.",
+        )
+    if consent.terms_refusal is not None:
+        raise consent.terms_refusal
+    received_at = iso_utc(now or utc_now())
+    reference = tx.unused_reference()
+    answer = {
+        "reference": reference,
+        "receipt": {**consent.stored, "received_at": received_at},
+        "join_url": session.join_url,
+        "provider": session.provider,
+    }
+    answer_json = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    tx.insert_consent(
+        ConsentRow(
+            session_code=code,
+            receipt_id=consent.receipt_id,
+            reference=reference,
+            record_json=consent.record_json,
+            received_at=received_at,
+            answer_json=answer_json,
+        )
+    )
+    tx.set_status(code, "consented")
+    return answer_json.encode("utf-8")
 
 
 def record_consent(
     store: ConsentStore, code: str, data: Any, *, terms: Terms, now: datetime | None = None
 ) -> bytes:
-    """Store the consent in ``data`` for session ``code``; return the ``201`` answer's bytes.
-
-    Raises :class:`ApiError` for every refusal the contract names.
-    """
-    record = _record(data, code)
+    """Store the consent in ``data`` for session ``code`` in a transaction of its own; return the
+    ``201`` answer's bytes. Raises :class:`ApiError` for every refusal the contract names."""
+    consent = prepare_consent(code, data, terms=terms)
     with store.transaction() as tx:
-        earlier = tx.consent_by_receipt(record.receipt_id)
-        if earlier is not None:
-            if earlier.session_code == code:
-                # Checked before expiry and terms: a retry must not fail because time moved on.
-                return earlier.answer_json.encode("utf-8")
-            raise ApiError(
-                409,
-                "receipt_reused",
-                "This receipt id already belongs to another session's consent. Please start again.",
-            )
-        session = require_live_session(tx.session(code), code, now)
-        if tx.consent_for_session(code) is not None:
-            raise ApiError(
-                409,
-                "already_consented",
-                "Permission for this session has already been given. "
-                "If you need to start again, ask your technician for a new session code.",
-            )
-        _check_terms(record, terms)
-        received_at = iso_utc(now or utc_now())
-        reference = tx.unused_reference()
-        stored = record.to_dict()
-        record_json = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
-        answer = {
-            "reference": reference,
-            "receipt": {**stored, "received_at": received_at},
-            "join_url": session.join_url,
-            "provider": session.provider,
-        }
-        answer_json = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
-        tx.insert_consent(
-            ConsentRow(
-                session_code=code,
-                receipt_id=record.receipt_id,
-                reference=reference,
-                record_json=record_json,
-                received_at=received_at,
-                answer_json=answer_json,
-            )
-        )
-        tx.set_status(code, "consented")
-    return answer_json.encode("utf-8")
+        return store_consent(tx, consent, now)
+
+
+def record_consents(
+    store: ConsentStore, consents: Sequence[ConsentToStore], now: datetime | None = None
+) -> list[bytes | Exception]:
+    """Store many prepared consents in one transaction (one fsync); each gets its answer's bytes
+    or the exception that refused it, exactly as if each had been written on its own in order."""
+    return store.write_each(consents, lambda tx, consent: store_consent(tx, consent, now))
 
 
 def consent_answer(store: ConsentStore, code: str) -> dict[str, Any]:

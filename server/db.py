@@ -12,11 +12,12 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from server.codes import new_reference, new_session_code
 
@@ -53,6 +54,10 @@ CREATE TABLE IF NOT EXISTS secrets (
 # the server, a restart of it and the offline create-session command all show the same words.
 WORDS_SECRET = "verification_words"
 _SECRET_BYTES = 32
+
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class StoreError(Exception):
@@ -227,10 +232,32 @@ class ConsentStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._db)
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (disk full, I/O error) must not leave the transaction open, or
+                # every later BEGIN on this connection would fail too.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+
+    def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
+        """``write(tx, item)`` for every item in ONE transaction, so one fsync covers them all.
+
+        Each item runs in its own savepoint: one that raises is undone alone and its exception
+        takes its place in the answer, while the others are committed. Later items see what
+        earlier ones wrote. If the commit itself fails, nothing is kept and this raises.
+        """
+        outcomes: list[R | Exception] = []
+        with self.transaction() as tx:
+            for item in items:
+                self._db.execute("SAVEPOINT item")
+                try:
+                    outcomes.append(write(tx, item))
+                except Exception as exc:
+                    self._db.execute("ROLLBACK TO item")
+                    outcomes.append(exc)
+                self._db.execute("RELEASE item")
+        return outcomes
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:

@@ -532,10 +532,17 @@ def test_cli_main_is_importable_for_the_script_entry_point(tmp_path: Path, capsy
 
 
 def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
+    # Posted together, these land in shared group-commit batches (server.group_commit): each must
+    # still get the answer it would get alone, and a refusal must not undo its neighbours.
     codes = [server.create_session(join_url=ZOHO_LINK)["code"] for _ in range(50)]
     records = [make_record(code) for code in codes]
     # Ten more launchers retry the first customer's record at the same moment.
     posts = [(code, record) for code, record in zip(codes, records)] + [(codes[0], records[0])] * 10
+    # A different record for each of the last five sessions, racing their customers' own.
+    rivals = [(code, make_record(code)) for code in codes[45:]]
+    outdated = server.create_session(join_url=ZOHO_LINK)["code"]
+    refused = [("100000000", make_record("100000000")), (outdated, make_record(outdated, terms__version="2019-01"))]
+    posts += rivals + refused
     start = threading.Barrier(len(posts))
 
     def post(code_and_record: tuple[str, dict]) -> httpx.Response:
@@ -547,10 +554,20 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
     with ThreadPoolExecutor(max_workers=len(posts)) as pool:
         answers = list(pool.map(post, posts))
 
-    assert [a.status_code for a in answers] == [201] * len(posts)
-    first_customer = [answers[0], *answers[50:]]
+    assert [a.status_code for a in answers[:45] + answers[50:60]] == [201] * 55
+    first_customer = [answers[0], *answers[50:60]]
     assert len({a.content for a in first_customer}) == 1
-    assert len({a.json()["reference"] for a in answers[:50]}) == 50
+    # Of each pair racing for one session, exactly one is recorded and the other is told why.
+    winners = {}
+    for own, rival, code in zip(answers[45:50], answers[60:65], codes[45:]):
+        assert sorted([own.status_code, rival.status_code]) == [201, 409]
+        loser = rival if rival.status_code == 409 else own
+        assert loser.json()["error"] == "already_consented"
+        winners[code] = (own if own.status_code == 201 else rival).json()["receipt"]["receipt_id"]
+    assert_error(answers[65], 404, "unknown_code")
+    assert_error(answers[66], 409, "terms_outdated")
+    accepted = [a for a in answers if a.status_code == 201]
+    assert len({a.json()["reference"] for a in accepted}) == 50
     with sqlite3.connect(server.db_path) as db:
         placeholders = ",".join("?" * len(codes))
         rows = db.execute(
@@ -559,8 +576,11 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
         statuses = db.execute(
             f"SELECT DISTINCT status FROM sessions WHERE code IN ({placeholders})", codes
         ).fetchall()
-    assert sorted(rows) == sorted((code, record["receipt_id"]) for code, record in zip(codes, records))
+        outdated_status = db.execute("SELECT status FROM sessions WHERE code = ?", (outdated,)).fetchone()
+    expected = {code: record["receipt_id"] for code, record in zip(codes[:45], records)} | winners
+    assert dict(rows) == expected and len(rows) == 50
     assert statuses == [("consented",)]
+    assert outdated_status == ("open",)
 
 
 # --- verification words -----------------------------------------------------------------------
