@@ -58,6 +58,15 @@ def test_a_changed_answer_makes_a_new_record_before_sending():
     assert build_consent_record(journey).receipt_id != first.receipt_id
 
 
+def test_another_session_code_makes_a_new_record_for_that_session():
+    """A send failed, the customer went back and typed another code: the record follows the code."""
+    journey = complete_journey()
+    first = build_consent_record(journey)
+    journey.session = SessionInfo("386168268", "Phonetex", "Bob", None, "2026-11-26T06:00:00Z", "open")
+    forget_pending_if_changed(journey)
+    assert build_consent_record(journey).session_code == "386168268" != first.session_code
+
+
 def test_checklist_names_what_was_left_open_and_the_backup_risk():
     lines = [str(m) for m in read_back_checklist(complete_journey())]
     assert lines[0].startswith("You read and accepted")

@@ -11,6 +11,7 @@ import time
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 from PySide6.QtGui import QGuiApplication
 import pytest
 
@@ -139,10 +140,38 @@ def test_a_consent_raced_by_another_is_refused_with_409_and_a_message(qtbot, con
     assert other.status_code == 201
     customer.give_permission()
     page = wizard.currentPage()
-    qtbot.waitUntil(lambda: page.retry_button.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: "already" in page.status_label.text().lower(), timeout=10_000)
     assert opened.urls == []
-    assert "already" in page.status_label.text().lower()
+    assert not page.retry_button.isVisible()  # sending it again cannot help: the message says what to do
     assert len(stored_consents(consent_server)) == 1
+
+
+def test_after_a_lost_answer_the_same_record_is_retried_and_nothing_can_change_it(qtbot, consent_server):
+    """The consent reaches the server but the answer is lost: the customer must not be able to edit
+    the record or go Back (a changed record would be refused as a second consent), and Retry gets
+    the first answer."""
+    session = consent_server.create_session()
+    real = httpx.HTTPTransport()
+    lost = {"left": 1}
+
+    def answer_lost(request: httpx.Request) -> httpx.Response:
+        response = real.handle_request(request)
+        if request.method == "POST" and lost["left"]:
+            lost["left"] -= 1
+            response.read()
+            raise httpx.ReadTimeout("answer lost", request=request)
+        return response
+
+    wizard, opened = wizard_for(qtbot, consent_server, session, transport=httpx.MockTransport(answer_lost))
+    page, message = _consent_page_after_refusal(qtbot, wizard, opened)
+    assert "Retry" in message
+    assert not page.name_edit.isEnabled()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert len(stored_consents(consent_server)) == 1
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    assert len(stored_consents(consent_server)) == 1
+    assert opened.urls == [session["join_url"]]
 
 
 def test_a_server_failure_shows_a_message_and_retry_sends_the_same_consent_once(qtbot, consent_server):

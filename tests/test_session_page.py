@@ -179,3 +179,22 @@ def test_a_bad_command_line_code_is_explained_and_can_be_corrected(qtbot, consen
     Customer(qtbot, wizard).type_code(session["code"])
     Customer(qtbot, wizard).wait_for_session()
     assert next_enabled(wizard)
+
+
+def test_enter_on_a_checked_code_goes_on_without_a_second_look_up(qtbot, consent_server):
+    """A checked code and Enter: the wizard moves on, and no late answer can take the session back."""
+    session = consent_server.create_session()
+    real = httpx.HTTPTransport()
+    look_ups = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        look_ups.append(request.url.path)
+        return real.handle_request(request)
+
+    wizard, page = session_page(qtbot, consent_server, initial_code=session["code"], transport=httpx.MockTransport(counting))
+    qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
+    page.code_edit.setFocus()
+    qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.TERMS, timeout=WAIT_MS)
+    assert look_ups == [f"/api/v1/sessions/{session['code']}"]
+    assert wizard.ctx.journey.session.code == session["code"]

@@ -102,7 +102,9 @@ def forget_pending_if_changed(journey: Journey) -> None:
     if journey.answer is None and journey.pending_record is not None:
         record = journey.pending_record
         if (
-            record.name != journey.name.strip()
+            journey.session is None
+            or record.session_code != journey.session.code
+            or record.name != journey.name.strip()
             or record.acknowledgements != journey.acknowledgements
             or record.open_apps != journey.open_apps
             or record.backup != journey.backup

@@ -64,6 +64,18 @@ class SupportWizard(QWizard):
         return self.page(int(page_id))
 
     def reject(self) -> None:
+        if self.ctx.journey.answer is None and self.page(PageId.CONSENT).sending:
+            leave = self.ctx.ask_yes_no(
+                self,
+                self.tr("Your permission is being sent"),
+                self.tr(
+                    "Leave anyway? If it has already reached {company}, tell your technician that you "
+                    "changed your mind."
+                ).format(company=self.ctx.brand.company),
+            )
+            if leave:
+                super().reject()
+            return
         # Leaving before permission is recorded loses nothing; say so, and keep an easy way out.
         if self.ctx.journey.answer is None and self.currentId() != PageId.SESSION:
             leave = self.ctx.ask_yes_no(

@@ -23,6 +23,7 @@ class ConsentPage(JourneyPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Give permission"))
         self._runner = BackgroundRunner(ctx.pool, self)
+        self._held = False  # a send failed in a way that only the same record may be retried
 
         self.summary = message_label(self.tr("Summary"))
         self.name_edit = QLineEdit()
@@ -61,8 +62,12 @@ class ConsentPage(JourneyPage):
         self.summary.setText(self._summary_text())
         self._changed()
 
+    @property
+    def sending(self) -> bool:
+        return self._runner.busy
+
     def isComplete(self) -> bool:  # noqa: N802
-        if self._runner.busy:
+        if self.sending or self.journey.session is None:
             return False
         return bool(self.name_edit.text().strip()) and all(box.isChecked() for box in self.ack_boxes.values())
 
@@ -75,37 +80,51 @@ class ConsentPage(JourneyPage):
         return False
 
     def send(self) -> None:
-        if self._runner.busy or not self.isComplete():
+        if not self.isComplete():
             return
-        forget_pending_if_changed(self.journey)
+        if not self._held:
+            forget_pending_if_changed(self.journey)
         record = build_consent_record(self.journey)
         self._set_inputs_enabled(False)
         self.retry_button.setVisible(False)
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
         client = self.ctx.client
         self._runner.start(lambda: client.send_consent(record), self._recorded, self._failed)
-        self.completeChanged.emit()
+        self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:
+        self._held = False
         self.journey.answer = answer
         set_info(self.status_label, self.tr("Permission recorded."))
-        self.completeChanged.emit()
-        self.wizard().next()
+        self._update_buttons()
+        if self.wizard() is not None and self.wizard().currentPage() is self:
+            self.wizard().next()
 
     def _failed(self, error: Exception) -> None:
-        self._set_inputs_enabled(True)
+        # No answer or a server failure: the consent may already be on record, so only the very
+        # same record may go again (Retry); a changed one would be refused as a second consent.
+        self._held = not isinstance(error, ServerError) or error.retryable
+        self._set_inputs_enabled(not self._held)
         message = core_text(error) if isinstance(error, ServerError) else self.tr(
             "Your permission could not be sent. Nothing is lost: press Retry."
         )
         set_error(self.status_label, message)
-        self.retry_button.setVisible(True)
-        self.retry_button.setFocus()
+        self.retry_button.setVisible(self._held)
+        if self._held:
+            self.retry_button.setFocus()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
         self.completeChanged.emit()
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentPage() is self:
+            # While a send is under way or held for Retry, going Back could change what is sent.
+            wizard.button(QWizard.WizardButton.BackButton).setEnabled(not (self.sending or self._held))
 
     def _changed(self, *_args) -> None:
         self.journey.name = self.name_edit.text()
         self.journey.acknowledgements = {key: box.isChecked() for key, box in self.ack_boxes.items()}
-        self.completeChanged.emit()
+        self._update_buttons()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         self.name_edit.setEnabled(enabled)

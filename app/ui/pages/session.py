@@ -29,7 +29,6 @@ class SessionPage(JourneyPage):
         self.setTitle(self.tr("Your support session"))
         self.setSubTitle(self.tr("Type the 9-digit session code your {company} technician gave you.").format(company=company))
         self._runner = BackgroundRunner(ctx.pool, self)
-        self._looked_up_code: str | None = None
 
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(EXAMPLE)
@@ -39,7 +38,7 @@ class SessionPage(JourneyPage):
         font = self.code_edit.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.code_edit.setFont(font)
-        self.check_button = QPushButton(self.tr("&Check code"))
+        self.check_button = QPushButton(self.tr("Chec&k code"))
         self.check_button.setAccessibleName(self.tr("Check session code"))
         self.status_label = message_label(self.tr("Session status"))
 
@@ -135,11 +134,10 @@ class SessionPage(JourneyPage):
 
     def isComplete(self) -> bool:  # noqa: N802
         session = self.journey.session
-        return session is not None and session.status == "open" and self._looked_up_code == session.code
+        return session is not None and session.status == "open"
 
     def _code_edited(self, _text: str) -> None:
         self.journey.session = None
-        self._looked_up_code = None
         self._runner.cancel_pending()
         self._show_details(None)
         set_info(self.status_label, "")
@@ -153,6 +151,12 @@ class SessionPage(JourneyPage):
             return
         self.lookup()
 
+    def validatePage(self) -> bool:  # noqa: N802
+        # Leaving with a checked session: an older look-up still on its way must not undo it.
+        self._runner.cancel_pending()
+        self._debounce.stop()
+        return self.isComplete()
+
     def lookup(self) -> None:
         try:
             code = parse_session_code(self.code_edit.text())
@@ -160,6 +164,8 @@ class SessionPage(JourneyPage):
             set_error(self.status_label, core_text(error))
             return
         self._debounce.stop()
+        if self.isComplete() and self.journey.session.code == code:
+            return  # already checked: Enter here means Next, not a second look-up
         set_info(self.status_label, self.tr("Checking the code with {company}…").format(company=self.ctx.brand.company))
         client = self.ctx.client
         self._runner.start(lambda: client.lookup_session(code), self._found, self._failed)
@@ -168,7 +174,6 @@ class SessionPage(JourneyPage):
         if session.status == "open":
             self._show_details(session)
             self.journey.session = session
-            self._looked_up_code = session.code
             set_info(
                 self.status_label,
                 self.tr(
