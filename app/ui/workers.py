@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.core.messages import UserFacingError
@@ -45,18 +46,21 @@ class BackgroundRunner(QObject):
     """Starts jobs for one page and keeps only the latest job's answer.
 
     A page that starts a new look-up while an older one is still running (the customer typed
-    another code) must not be overwritten by the older, slower answer.
+    another code) must not be overwritten by the older, slower answer. Answers that arrive after
+    the page (this runner's parent) was deleted are dropped too.
     """
 
     def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = pool
         self._generation = 0
-        self._live: set[Worker] = set()
+        self._current: Worker | None = None
+        self._live: set[Worker] = set()  # keeps every started worker alive until it answers
 
     @property
     def busy(self) -> bool:
-        return bool(self._live)
+        """True while the latest job runs; jobs already superseded or cancelled do not count."""
+        return self._current is not None
 
     def start(
         self,
@@ -69,21 +73,20 @@ class BackgroundRunner(QObject):
         worker = Worker(job)
         worker.setAutoDelete(False)
         self._live.add(worker)
+        self._current = worker
 
-        def finished(result: Any) -> None:
+        def answer(callback: Callable[[Any], None], value: Any) -> None:
             self._live.discard(worker)
-            if generation == self._generation:
-                on_finished(result)
+            if not shiboken6.isValid(self) or generation != self._generation:
+                return
+            self._current = None
+            callback(value)
 
-        def failed(error: Exception) -> None:
-            self._live.discard(worker)
-            if generation == self._generation:
-                on_failed(error)
-
-        worker.signals.finished.connect(finished)
-        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(lambda result: answer(on_finished, result))
+        worker.signals.failed.connect(lambda error: answer(on_failed, error))
         self._pool.start(worker)
 
     def cancel_pending(self) -> None:
         """Forget answers of jobs already started (they still run to their end)."""
         self._generation += 1
+        self._current = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -40,16 +39,6 @@ class _ProgressRelay(QObject):
     """Carries progress from the worker thread to the page (a queued signal: the page lives on the GUI thread)."""
 
     progress = Signal(object)
-
-
-def _while_alive(page: QObject, callback):
-    """A worker's answer can arrive after the wizard was closed and its widgets deleted: drop it then."""
-
-    def deliver(*args):
-        if shiboken6.isValid(page):
-            callback(*args)
-
-    return deliver
 
 
 class BackupPage(JourneyPage):
@@ -160,8 +149,8 @@ class BackupPage(JourneyPage):
         factory = self.ctx.backup_system
         self._finder_runner.start(
             lambda: find_backups(factory()),
-            _while_alive(self, self._show_evidence),
-            _while_alive(self, self._finders_failed),
+            self._show_evidence,
+            self._finders_failed,
         )
         self._update()
 
@@ -219,7 +208,7 @@ class BackupPage(JourneyPage):
             system = factory()
             return list_drives(system.partitions, system.home)
 
-        self._drive_runner.start(job, _while_alive(self, self._show_drives), lambda _error: None)
+        self._drive_runner.start(job, self._show_drives, lambda _error: None)
 
     def _show_drives(self, drives: list[Drive]) -> None:
         if drives == self._drives:
@@ -288,7 +277,7 @@ class BackupPage(JourneyPage):
         self._set_checking(True)
         self.progress_bar.setRange(0, 0)
         set_info(self.status_label, self.tr("Looking through your Documents, Desktop and Pictures…"))
-        self._check_runner.start(job, _while_alive(self, self._checked), _while_alive(self, self._check_failed))
+        self._check_runner.start(job, self._checked, self._check_failed)
         self._update()
 
     def cancel_check(self) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
-from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -159,16 +158,6 @@ def _set_accessible(widget: QWidget, name: str) -> None:
         widget.setAccessibleName(name)
 
 
-def _while_alive(widget: QWidget, callback: Callable) -> Callable:
-    """A worker may answer after the wizard (and this page) has been closed: drop that answer."""
-
-    def guarded(*args):
-        if isValid(widget):
-            callback(*args)
-
-    return guarded
-
-
 class OpenAppsPage(JourneyPage):
     def __init__(
         self,
@@ -288,7 +277,7 @@ class OpenAppsPage(JourneyPage):
             scanner = existing or factory()
             return scanner, scanner.scan()
 
-        self._scan_runner.start(job, _while_alive(self, self._scanned), _while_alive(self, self._scan_failed))
+        self._scan_runner.start(job, self._scanned, self._scan_failed)
 
     def _auto_refresh(self) -> None:
         self.refresh()
@@ -482,8 +471,8 @@ class OpenAppsPage(JourneyPage):
         self._show_snapshot()
         self._runner_for(key).start(
             lambda: scanner.close(app),
-            _while_alive(self, lambda outcome: self._acted(key, outcome)),
-            _while_alive(self, lambda _error: self._action_failed(key)),
+            lambda outcome: self._acted(key, outcome),
+            lambda _error: self._action_failed(key),
         )
         self._pace()
 
@@ -497,8 +486,8 @@ class OpenAppsPage(JourneyPage):
         self._show_snapshot()
         self._runner_for(key).start(
             lambda: scanner.force_close(app, confirmed=True),
-            _while_alive(self, lambda outcome: self._acted(key, outcome)),
-            _while_alive(self, lambda _error: self._action_failed(key)),
+            lambda outcome: self._acted(key, outcome),
+            lambda _error: self._action_failed(key),
         )
         self._pace()
 
