@@ -219,11 +219,23 @@ def refresh_and_wait_real(qtbot, page):
     qtbot.waitUntil(lambda: not page._scan_runner.busy, timeout=WAIT_MS)
 
 
-def test_a_failed_scan_says_what_to_do_and_still_lets_the_customer_go_on(qtbot):
-    class Broken(ScriptedScanner):
-        def scan(self):
-            raise OSError("no /proc")
+def test_a_failed_scan_says_what_to_do_and_holds_next_until_the_list_is_read(qtbot):
+    """The consent record must not claim nothing was left open when nothing could be read."""
 
-    page = make_page(qtbot, Broken([]))
-    assert "Refresh now" in page.status_label.text()
-    assert page.isComplete() and page.refresh_button.isEnabled()
+    class BrokenOnce(ScriptedScanner):
+        def scan(self):
+            if self.scans == 0:
+                self.scans += 1
+                raise OSError("no /proc")
+            return super().scan()
+
+    scanner = BrokenOnce([])
+    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool())
+    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner, confirm_force=lambda *_: False)
+    qtbot.addWidget(page)
+    page.initializePage()
+    page.show()
+    qtbot.waitUntil(lambda: "Refresh now" in page.status_label.text(), timeout=WAIT_MS)
+    assert not page.isComplete() and page.refresh_button.isEnabled()
+    qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)

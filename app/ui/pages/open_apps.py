@@ -257,9 +257,9 @@ class OpenAppsPage(JourneyPage):
         super().hideEvent(event)
 
     def isComplete(self) -> bool:  # noqa: N802
-        # Passing with applications open is allowed; only wait until the list has been read once
-        # so the consent record says truthfully what was left open.
-        return self._answered
+        # Passing with applications open is allowed; only wait until the list has been read
+        # so the consent record says truthfully what was left open (a failed read says nothing).
+        return self.snapshot is not None
 
     # --- scanning ---------------------------------------------------------------------------
 
