@@ -177,3 +177,24 @@ def test_when_the_commit_fails_every_request_of_the_batch_is_told(store: Countin
     # The writer is not stuck: the customers' retries and the next customer are recorded.
     assert all(isinstance(answer, bytes) for answer in asyncio.run(post(codes)))
     assert set(stored_rows(store)) == set(codes)
+
+
+def test_an_answer_is_given_only_once_its_consent_is_committed_to_disk(store: CountingStore) -> None:
+    writer = ConsentWriter(store)
+    codes = [open_session(store) for _ in range(3)]
+
+    async def post_and_look(code: str) -> str | None:
+        await writer.record(prepared(code))
+        # Another connection, as after a restart: it sees only what was committed.
+        with sqlite3.connect(store.path) as db:
+            row = db.execute("SELECT session_code FROM consents WHERE session_code = ?", (code,)).fetchone()
+        return row and row[0]
+
+    async def post_all() -> list[str | None]:
+        return await asyncio.gather(*(post_and_look(code) for code in codes))
+
+    assert asyncio.run(post_all()) == codes
+    # Group commit must not buy its speed with durability: a 201 has to survive a power cut.
+    with store.transaction() as tx:
+        assert tx._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+        assert tx._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
