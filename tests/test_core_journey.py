@@ -6,11 +6,11 @@ from app.core.journey import (
     Journey,
     Step,
     build_consent_record,
-    describe_backup,
     forget_pending_if_changed,
     next_step,
     read_back_checklist,
 )
+from app.core.read_back import describe_backup
 from app.core.terms import load_terms
 
 

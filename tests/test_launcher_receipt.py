@@ -32,7 +32,7 @@ def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, cons
     reference = wizard.currentPage().reference_label.text()
     assert f"Reference code: {reference}" in text
     assert "Your name: Ann Example" in text
-    assert "you accepted the risk of losing data" in text
+    assert "no verified recent backup and accepted the risk of losing data" in text
     assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
     # Nothing but the receipt: no log lines were worth writing on a journey that went well.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [

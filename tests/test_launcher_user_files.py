@@ -58,7 +58,7 @@ def test_the_receipt_says_what_the_customer_agreed_to():
         assert f"[x] {words}" in text
     assert "Programs left open: Firefox" in text
     assert "Programs you closed: Thunderbird" in text
-    assert "you accepted the risk of losing data" in text
+    assert "no verified recent backup and accepted the risk of losing data" in text
     assert "+44 20 7946 0000" in text
     assert record.receipt_id in text
 

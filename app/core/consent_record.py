@@ -8,20 +8,25 @@ refuses any field it does not know, so nothing extra can ride along to the serve
 
 from __future__ import annotations
 
+import platform
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP
+
 SCHEMA_VERSION = 1
 
 # Each acknowledgement the customer ticks on the Consent page, with the words shown next to it.
 ACKNOWLEDGEMENTS: dict[str, str] = {
-    "terms_accepted": "I have read and accept the remote support terms.",
-    "screen_visible": "I understand the technician will see and control my screen and may see my files.",
-    "backup_responsibility": "I understand I am responsible for backing up my data.",
-    "this_session_only": "I give permission for this session only.",
+    "terms_accepted": QT_TRANSLATE_NOOP(CONTEXT, "I have read and accept the remote support terms."),
+    "screen_visible": QT_TRANSLATE_NOOP(
+        CONTEXT, "I understand the technician will see and control my screen and may see my files."
+    ),
+    "backup_responsibility": QT_TRANSLATE_NOOP(CONTEXT, "I understand I am responsible for backing up my data."),
+    "this_session_only": QT_TRANSLATE_NOOP(CONTEXT, "I give permission for this session only."),
 }
 REQUIRED_ACKNOWLEDGEMENTS = tuple(ACKNOWLEDGEMENTS)
 
@@ -47,6 +52,12 @@ BACKUP_KINDS = (
     "none",
 )
 OS_FAMILIES = ("windows", "macos", "linux", "other")
+
+
+def os_family(system: str | None = None) -> str:
+    """This computer's OS family as the record names it (``platform.system()`` by default)."""
+    system = (system or platform.system()).lower()
+    return {"windows": "windows", "darwin": "macos", "linux": "linux"}.get(system, "other")
 
 _CODE = re.compile(r"[0-9]{9}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

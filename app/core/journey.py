@@ -6,7 +6,6 @@ comes next and stores what each page learnt in one :class:`Journey`.
 
 from __future__ import annotations
 
-import platform
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -20,9 +19,11 @@ from app.core.consent_record import (
     OpenAppsSummary,
     TermsAccepted,
     new_receipt_id,
+    os_family,
     utc_now_iso,
 )
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
+from app.core.read_back import describe_backup
 from app.core.terms import Terms
 
 
@@ -63,11 +64,6 @@ def next_step(step: Step, journey: Journey) -> Step | None:
     if step == Step.CONNECT:
         return None
     return Step(step + 1)
-
-
-def os_family(system: str | None = None) -> str:
-    system = (system or platform.system()).lower()
-    return {"windows": "windows", "darwin": "macos", "linux": "linux"}.get(system, "other")
 
 
 def build_consent_record(journey: Journey) -> ConsentRecord:
@@ -130,20 +126,6 @@ def read_back_checklist(journey: Journey) -> list[Message]:
     items.append(describe_backup(journey.backup))
     items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "You gave permission for this session only.")))
     return items
-
-
-def describe_backup(backup: BackupSummary | None) -> Message:
-    """The backup line of the summary and the read-back checklist, true to what was checked."""
-    if backup is not None and backup.verdict == "recent" and backup.coverage is not None:
-        return Message(QT_TRANSLATE_NOOP(CONTEXT, "You have a recent backup, checked against your files."))
-    if backup is not None and backup.verdict == "recent":
-        # Found in the system's own records (File History, Time Machine), not compared file by file.
-        return Message(
-            QT_TRANSLATE_NOOP(
-                CONTEXT, "Your computer reports a recent backup; it was not checked file by file, and you accepted the risk."
-            )
-        )
-    return Message(QT_TRANSLATE_NOOP(CONTEXT, "You have no verified recent backup and accepted the risk of losing data."))
 
 
 def _app_names(apps: tuple[AppSummary, ...] | list[AppSummary]) -> list[str]:

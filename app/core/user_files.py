@@ -20,6 +20,7 @@ from platformdirs import PlatformDirs
 from app.core.brand import Brand
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, ConsentRecord
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
+from app.core.read_back import describe_backup
 from app.core.session_code import format_session_code
 
 LOG_NAME = "launcher.log"
@@ -89,15 +90,8 @@ def receipt_text(
     def apps(summaries: tuple[AppSummary, ...]) -> str:
         return ", ".join(sorted({app.name for app in summaries})) or line(QT_TRANSLATE_NOOP(CONTEXT, "none"))
 
-    backup = record.backup
-    if backup.verdict == "recent":
-        backup_line = line(QT_TRANSLATE_NOOP(CONTEXT, "Backup: a recent backup was found."))
-    elif backup.risk_acknowledged:
-        backup_line = line(
-            QT_TRANSLATE_NOOP(CONTEXT, "Backup: no recent backup; you accepted the risk of losing data.")
-        )
-    else:
-        backup_line = line(QT_TRANSLATE_NOOP(CONTEXT, "Backup: no recent backup."))
+    # The same words as the summary and the read-back checklist.
+    backup_line = describe_backup(record.backup).render(translate)
     confirmed = [
         "  [x] " + translate(text) for key, text in ACKNOWLEDGEMENTS.items() if record.acknowledgements.get(key)
     ]

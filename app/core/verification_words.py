@@ -67,3 +67,8 @@ def checked_words(words: object) -> tuple[str, ...]:
     ):
         raise ValueError("verification_words must be three different words of the public list")
     return tuple(words)
+
+
+def spoken_form(words: tuple[str, ...]) -> str:
+    """The words as the customer sees them, spaced to be read aloud one by one."""
+    return "  ·  ".join(words)

@@ -7,13 +7,14 @@ desktop's folder settings; the page builds it inside its worker.
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import platformdirs
 import psutil
+
+from app.core.consent_record import os_family
 
 # The folders whose files the verifier looks for in a backup, by the names the customer sees.
 HOME_FOLDERS = ("Documents", "Desktop", "Pictures")
@@ -49,17 +50,12 @@ def device_of(path: str) -> int:
     return os.stat(path).st_dev
 
 
-def os_name(system: str | None = None) -> str:
-    system = (system or platform.system()).lower()
-    return {"windows": "windows", "darwin": "macos", "linux": "linux"}.get(system, "other")
-
-
 @dataclass(frozen=True)
 class BackupSystem:
     home: str
     # (name shown to the customer, path): Documents, Desktop and Pictures as the platform knows them.
     folders: tuple[tuple[str, str], ...]
-    os: str = field(default_factory=os_name)
+    os: str = field(default_factory=os_family)
     local_appdata: str | None = None
     onedrive_roots: tuple[str, ...] = ()
     time_machine_plist: str | None = None
@@ -69,7 +65,7 @@ class BackupSystem:
 
     @classmethod
     def current(cls) -> BackupSystem:
-        system = os_name()
+        system = os_family()
         home = os.path.expanduser("~")
         folders = (
             ("Documents", platformdirs.user_documents_dir()),

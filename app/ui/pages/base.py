@@ -40,3 +40,13 @@ def set_info(label: QLabel, text: str) -> None:
     label.setStyleSheet("")
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def data_label() -> QLabel:
+    """A label for what the server says: shown as plain text (a name must never become markup)
+    and marked as data, not interface text, for the translation checks."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setProperty("data", True)
+    return label

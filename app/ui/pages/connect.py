@@ -6,9 +6,10 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
+from app.core.verification_words import spoken_form
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
 from app.core.journey import read_back_checklist
-from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
 
@@ -23,9 +24,8 @@ class ConnectPage(JourneyPage):
         self.link: JoinLink | None = None
 
         self.status_label = message_label(self.tr("Connection status"))
-        self.reference_label = QLabel()
+        self.reference_label = data_label()
         self.reference_label.setAccessibleName(self.tr("Reference code"))
-        self.reference_label.setProperty("data", True)  # the server's code, not interface text
         font = self.reference_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -97,7 +97,7 @@ class ConnectPage(JourneyPage):
 
     def _browser_did_not_open(self, reference: str) -> str:
         session = self.journey.session
-        words = "  ·  ".join(session.verification_words) if session is not None else ""
+        words = spoken_form(session.verification_words) if session is not None else ""
         return self.tr(
             "Your browser did not open. Press Copy link and paste the link into your browser's address "
             "bar. Or read this to your technician: “My browser did not open the link. My reference is "

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
-from app.core.journey import build_consent_record, describe_backup, forget_pending_if_changed
+from app.core.journey import build_consent_record, forget_pending_if_changed
+from app.core.read_back import describe_backup
 from app.core.messages import CONTEXT
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
+from app.core.verification_words import spoken_form
 from app.core.consent_client import ServerError, SessionInfo
 from app.core.session_code import EXAMPLE, SessionCodeError, format_session_code, parse_session_code
-from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text, local_time
 from app.ui.workers import BackgroundRunner
-
-
-def _data_label() -> QLabel:
-    """A label for what the server says: shown as plain text (a name must never become markup)
-    and marked as data, not interface text, for the translation checks."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setProperty("data", True)
-    return label
 
 
 class SessionPage(JourneyPage):
@@ -42,10 +33,10 @@ class SessionPage(JourneyPage):
         self.check_button.setAccessibleName(self.tr("Check session code"))
         self.status_label = message_label(self.tr("Session status"))
 
-        self.company_value = _data_label()
-        self.technician_value = _data_label()
-        self.ticket_value = _data_label()
-        self.expires_value = _data_label()
+        self.company_value = data_label()
+        self.technician_value = data_label()
+        self.ticket_value = data_label()
+        self.expires_value = data_label()
         details = QFormLayout()
         for caption, value, name in (
             (self.tr("Company:"), self.company_value, self.tr("Company")),
@@ -57,7 +48,7 @@ class SessionPage(JourneyPage):
             details.addRow(caption, value)
 
         self.words_caption = QLabel(self.tr("Verification words:"))
-        self.words_value = _data_label()
+        self.words_value = data_label()
         self.words_value.setAccessibleName(self.tr("Verification words"))
         words_font = self.words_value.font()
         words_font.setPointSizeF(words_font.pointSizeF() * 1.5)
@@ -215,4 +206,4 @@ class SessionPage(JourneyPage):
         self.technician_value.setText(session.technician)
         self.ticket_value.setText(session.ticket or self.tr("none given"))
         self.expires_value.setText(local_time(session.expires_at))
-        self.words_value.setText("  ·  ".join(session.verification_words))
+        self.words_value.setText(spoken_form(session.verification_words))
