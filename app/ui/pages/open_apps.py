@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -50,18 +50,19 @@ def ask_before_forcing(parent: QWidget, name: str) -> bool:
     """The second confirmation before Force close: unsaved work will be lost."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(parent.tr("Force {name} to close?").format(name=name))
-    box.setText(parent.tr("Force {name} to close?").format(name=name))
+    box.setWindowTitle(QCoreApplication.translate("OpenAppsPage", "Force {name} to close?").format(name=name))
+    box.setText(QCoreApplication.translate("OpenAppsPage", "Force {name} to close?").format(name=name))
     box.setInformativeText(
-        parent.tr(
+        QCoreApplication.translate(
+            "OpenAppsPage",
             "Any work you have not saved in {name} will be lost. Only do this if you have saved your "
             "work or {name} does not respond."
         ).format(name=name)
     )
-    force = box.addButton(parent.tr("&Force close"), QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton(parent.tr("&Keep it open"), QMessageBox.ButtonRole.RejectRole)
-    force.setAccessibleName(parent.tr("Force close and lose unsaved work"))
-    keep.setAccessibleName(parent.tr("Keep it open"))
+    force = box.addButton(QCoreApplication.translate("OpenAppsPage", "&Force close"), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(QCoreApplication.translate("OpenAppsPage", "&Keep it open"), QMessageBox.ButtonRole.RejectRole)
+    force.setAccessibleName(QCoreApplication.translate("OpenAppsPage", "Force close and lose unsaved work"))
+    keep.setAccessibleName(QCoreApplication.translate("OpenAppsPage", "Keep it open"))
     box.setDefaultButton(keep)
     box.exec()
     return box.clickedButton() is force
@@ -105,8 +106,8 @@ class AppRow(QFrame):
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setVisible(False)
-        self.close_button = QPushButton(page.tr("Close"))
-        self.force_button = QPushButton(page.tr("Force close…"))
+        self.close_button = QPushButton(self.tr("Close"))
+        self.force_button = QPushButton(self.tr("Force close…"))
         self.force_button.setVisible(False)
         self.close_button.clicked.connect(lambda: page.close_app(self.key))
         self.force_button.clicked.connect(lambda: page.force_app(self.key))
@@ -135,8 +136,8 @@ class AppRow(QFrame):
         self.close_button.setVisible(app.closable)
         self.force_button.setVisible(app.closable and may_force)
         _set_accessible(self, f"{app.name}. {why} {status}".strip())
-        _set_accessible(self.close_button, self._page.tr("Close {name}").format(name=app.name))
-        _set_accessible(self.force_button, self._page.tr("Force {name} to close").format(name=app.name))
+        _set_accessible(self.close_button, self.tr("Close {name}").format(name=app.name))
+        _set_accessible(self.force_button, self.tr("Force {name} to close").format(name=app.name))
         if self._icon_source is False or self._icon_source != app.icon:
             self._icon_source = app.icon
             self.icon_label.setPixmap(icon_pixmap(app.icon) or fallback_icon)
