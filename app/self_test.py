@@ -177,8 +177,9 @@ def check_release_lock() -> str:
     """A frozen build runs no demo, names no other server and carries no server code."""
     if not getattr(sys, "frozen", False):
         raise Skipped("running from source, where development options are allowed")
-    if development_allowed(load_brand()):
-        raise AssertionError("development options are switched on in a frozen build")
+    brand = load_brand()
+    if brand.development_options or development_allowed(brand):
+        raise AssertionError("the build ships a brand with development options on")
     leaked = [name for name in ("server", "fastapi", "uvicorn", "starlette") if importlib.util.find_spec(name)]
     if leaked:
         raise AssertionError(f"development-only packages are in the build: {', '.join(leaked)}")
