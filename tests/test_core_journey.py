@@ -18,7 +18,6 @@ def complete_journey() -> Journey:
     journey = Journey(
         session=SessionInfo("482913557", "Phonetex", "Sam", "T-1", "2026-11-26T06:00:00Z", "open"),
         terms=load_terms(),
-        terms_accepted=True,
         open_apps=OpenAppsSummary(left_open=(AppSummary("KeePassXC", "password-manager"),)),
         backup=BackupSummary("none", "none", risk_acknowledged=True),
         name="Ann Example",

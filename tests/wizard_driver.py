@@ -33,12 +33,12 @@ class OpenedUrls:
 
 
 def make_wizard(qtbot, server_url: str, *, demo_origin: str | None = None, initial_code: str | None = None,
-                transport=None, backup_folder: str | None = None, **ctx_options):
+                transport=None, backup_folder: str | None = None, client=None, **ctx_options):
     opener = OpenedUrls()
     ctx = LauncherContext(
         brand=load_brand(),
         terms=load_terms(),
-        client=ConsentClient(server_url, transport=transport),
+        client=client or ConsentClient(server_url, transport=transport),
         initial_code=initial_code,
         demo_origin=demo_origin,
         open_url=opener,
@@ -69,9 +69,12 @@ class Customer:
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     def tick(self, box) -> None:
-        """Tick a checkbox from the keyboard (a mouse click at its centre can miss a wide box's label)."""
-        box.setFocus()
-        self.qtbot.keyClick(box, Qt.Key.Key_Space)
+        """Tick a checkbox from the keyboard (a mouse click at its centre can miss a wide box's
+        label); one already ticked, after walking Back, stays ticked."""
+        if not box.isChecked():
+            box.setFocus()
+            self.qtbot.keyClick(box, Qt.Key.Key_Space)
+        assert box.isChecked()
 
     def type_code(self, code: str) -> None:
         page = self.page(PageId.SESSION)

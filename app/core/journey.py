@@ -43,7 +43,6 @@ class Journey:
 
     session: SessionInfo | None = None
     terms: Terms | None = None
-    terms_accepted: bool = False
     open_apps: OpenAppsSummary = field(default_factory=OpenAppsSummary)
     backup: BackupSummary | None = None
     name: str = ""

@@ -104,11 +104,6 @@ class X11Backend(WindowBackend):
             self._connection = self._connect(self._display)
         return self._connection
 
-    def close_connection(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
     def _describe(self, values: list, skipped_types: set[int]) -> _WindowInfo:
         pid_v, class_v, type_v, transient_v, gtk_v, kde_v = values
         wm_class = strings(class_v)

@@ -64,18 +64,6 @@ class OpenApp:
     def closable(self) -> bool:
         return self.protected is None
 
-    def same_row(self, other: OpenApp) -> bool:
-        """Whether a refresh changed anything the page shows for this row."""
-        return (
-            self.key == other.key
-            and self.name == other.name
-            and self.category == other.category
-            and self.protected == other.protected
-            and len(self.pids) == len(other.pids)
-            and len(self.windows) == len(other.windows)
-            and self.icon == other.icon
-        )
-
 
 @dataclass(frozen=True)
 class Snapshot:

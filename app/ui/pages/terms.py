@@ -65,11 +65,10 @@ class TermsPage(JourneyPage):
         bar.valueChanged.connect(self._check_read)
         bar.rangeChanged.connect(self._check_read)
         self.text_view.cursorPositionChanged.connect(self._check_read)
-        self.accept_box.toggled.connect(self._accepted_changed)
 
     @property
     def shown_text(self) -> str:
-        """The text exactly as the document holds it; its hash goes into the consent.
+        """The text exactly as the document holds it; tests check that its hash is the one sent.
 
         ``toPlainText()`` would turn the terms' no-break spaces into plain ones and change the hash.
         """
@@ -95,6 +94,3 @@ class TermsPage(JourneyPage):
         if reached_end and not self.accept_box.isEnabled():
             self.accept_box.setEnabled(True)
             self.hint.setText(self.tr("You have reached the end of the terms."))
-
-    def _accepted_changed(self, accepted: bool) -> None:
-        self.journey.terms_accepted = accepted
