@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 import hmac
 import json
 from collections.abc import Iterator
@@ -143,13 +144,7 @@ def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> Fa
             new = parse_new_session(await _json_body(request, "invalid_request"))
         except NewSessionError as exc:
             raise ApiError(422, "invalid_request", str(exc)) from None
-        session = store.create_session(
-            technician=new.technician,
-            ticket=new.ticket,
-            join_url=new.join_url,
-            provider=new.provider,
-            expires_in_minutes=new.expires_in_minutes,
-        )
+        session = store.create_session(**asdict(new))
         link = config.customer_link(session.code, str(request.base_url))
         return JSONResponse(created_answer(session, brand.company, store.words_secret(), link), status_code=201)
 

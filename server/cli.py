@@ -6,6 +6,7 @@ looks after the support site, often from a service unit whose log shows only the
 
 from __future__ import annotations
 
+from dataclasses import asdict
 import argparse
 import json
 import sys
@@ -134,13 +135,7 @@ def _create_session(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     store = _open_store(args.db)
     try:
-        session = store.create_session(
-            technician=new.technician,
-            ticket=new.ticket,
-            join_url=new.join_url,
-            provider=new.provider,
-            expires_in_minutes=new.expires_in_minutes,
-        )
+        session = store.create_session(**asdict(new))
         words_secret = store.words_secret()
     finally:
         store.close()
