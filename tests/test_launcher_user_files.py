@@ -93,3 +93,31 @@ def test_a_failed_receipt_write_leaves_no_partial_file(tmp_path):
     with pytest.raises(OSError):
         write_receipt(target, "text\n")
     assert [p.name for p in blocked.iterdir()] == ["consent-receipt.txt"]
+
+
+def test_log_lines_are_written_by_a_thread_of_their_own(tmp_path, monkeypatch):
+    """A warning logged on the GUI thread never waits on the disk."""
+    import threading
+
+    from app.core import user_files as module
+
+    writers = []
+    real_emit = module._PrivateLogHandler.emit
+
+    def emit(self, record):
+        writers.append(threading.current_thread().name)
+        real_emit(self, record)
+
+    monkeypatch.setattr(module._PrivateLogHandler, "emit", emit)
+    files = UserFiles(state_dir=tmp_path / "state", log_dir=tmp_path / "state" / "log")
+    logger = logging.getLogger("test.user_files.thread")
+    logger.propagate = False
+    handler = attach_file_log(files, logger=logger)
+    try:
+        logger.warning("written elsewhere")
+        handler.flush()
+        assert writers and threading.current_thread().name not in writers
+        assert "written elsewhere" in files.log_path.read_text(encoding="utf-8")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()

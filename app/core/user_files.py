@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import queue
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,11 +65,34 @@ class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
         return stream
 
 
+class _QueuedLog(logging.handlers.QueueHandler):
+    """Hands log lines to a thread that writes the file: a warning logged on the GUI thread never
+    waits on the disk (the first one even creates the folder and the file)."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__(queue.SimpleQueue())
+        self._target = target
+        self._listener = logging.handlers.QueueListener(self.queue, target, respect_handler_level=True)
+        self._listener.start()
+
+    def flush(self) -> None:
+        # Stopping drains the queue into the file; the listener starts again for later lines.
+        self._listener.stop()
+        self._target.flush()
+        self._listener.start()
+
+    def close(self) -> None:
+        self._listener.stop()
+        self._target.close()
+        super().close()
+
+
 def attach_file_log(files: UserFiles, level: int = logging.INFO, logger: logging.Logger | None = None) -> logging.Handler:
     """Send log lines of ``level`` and above to the customer's log file, created on first use."""
-    handler = _PrivateLogHandler(files.log_path, maxBytes=LOG_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
+    target = _PrivateLogHandler(files.log_path, maxBytes=LOG_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
+    target.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = _QueuedLog(target)
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     (logger or logging.getLogger()).addHandler(handler)
     return handler
 

@@ -80,12 +80,14 @@ class CrashHandler(QObject):
         if self.crashed:
             # The first failure already closes the launcher; later ones only go to the log.
             log.error("further error while closing", exc_info=(exc_type, exc, tb))
+            _flush_logs()
             return
         if issubclass(exc_type, KeyboardInterrupt):
             self.exit_code = INTERRUPTED_EXIT_CODE
             QCoreApplication.exit(self.exit_code)
             return
         log.critical("unexpected error; the launcher closes", exc_info=(exc_type, exc, tb))
+        _flush_logs()
         self.exit_code = CRASH_EXIT_CODE
         # Shown from the event loop rather than inside the hook, so the dialog never runs while
         # PySide is still unwinding the failed call.
@@ -95,6 +97,7 @@ class CrashHandler(QObject):
         """For an exception that reached ``main`` itself (no event loop left to come back to)."""
         if not self.crashed:
             log.critical("unexpected error; the launcher closes", exc_info=exc_info)
+            _flush_logs()
             self.exit_code = CRASH_EXIT_CODE
             self._show()
         return self.exit_code
@@ -122,3 +125,8 @@ class CrashHandler(QObject):
         except Exception:  # noqa: BLE001 - a broken dialog must not stop the launcher from closing
             log.exception("could not show the crash message")
 
+
+def _flush_logs() -> None:
+    """A crash is written to the log file before anything else happens: the process may not last."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
