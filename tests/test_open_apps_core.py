@@ -282,7 +282,7 @@ def real_app(proc: subprocess.Popen, **extra) -> OpenApp:
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGTERM is the POSIX fallback")
 def test_without_a_window_the_polite_close_is_sigterm_to_the_main_process(child):
-    assert close_politely(NoWayToAsk(), real_app(child)) == CloseOutcome.ASKED
+    assert close_politely(NoWayToAsk(), real_app(child)) == CloseOutcome.SIGNALLED
     assert child.wait(timeout=10) == -15
 
 

@@ -239,3 +239,17 @@ def test_a_failed_scan_says_what_to_do_and_holds_next_until_the_list_is_read(qtb
     assert not page.isComplete() and page.refresh_button.isEnabled()
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
+
+def test_an_app_told_to_quit_by_signal_says_it_may_not_offer_to_save(qtbot):
+    """With no window to ask (Wayland, a tray app), Close sends SIGTERM: the row says so plainly."""
+
+    class NoWindowToAsk(ScriptedScanner):
+        def close(self, app):
+            super().close(app)
+            return CloseOutcome.SIGNALLED
+
+    scanner = NoWindowToAsk([KEEPASSXC, CALCULATOR])
+    page = make_page(qtbot, scanner, patience=30, refresh_ms=100)
+    row = page.row("keepassxc")
+    qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "may close without offering to save" in row.status_label.text(), timeout=WAIT_MS)

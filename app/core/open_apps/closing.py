@@ -22,6 +22,9 @@ class CloseOutcome(Enum):
     REFUSED = "refused"  # the close policy protects it
     GONE = "gone"  # it had already ended
     FAILED = "failed"  # the system did not let the launcher ask
+    # No window to ask, so its main process was told to quit (SIGTERM): many programs then quit
+    # without offering to save, and the customer must be told so.
+    SIGNALLED = "signalled"
 
 
 class ForceNotConfirmed(RuntimeError):
@@ -43,7 +46,7 @@ def close_politely(backend: WindowBackend, app: OpenApp) -> CloseOutcome:
         return CloseOutcome.GONE
     except psutil.Error:
         return CloseOutcome.FAILED
-    return CloseOutcome.ASKED
+    return CloseOutcome.SIGNALLED
 
 
 def force_close(

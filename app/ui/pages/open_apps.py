@@ -348,7 +348,8 @@ class OpenAppsPage(JourneyPage):
     def _status(self, app: OpenApp) -> tuple[str, bool]:
         state = self.tracker.state(app.key)
         if state == RowState.CLOSING:
-            return self.tr("Asking it to close…"), False
+            # A note here says how it was asked (told to quit, with no window to ask).
+            return self._notes.get(app.key) or self.tr("Asking it to close…"), False
         if state == RowState.FORCING:
             return self.tr("Ending it…"), False
         if state == RowState.STILL_OPEN:
@@ -499,6 +500,10 @@ class OpenAppsPage(JourneyPage):
         if outcome == CloseOutcome.REFUSED:
             self.tracker.abandon(key)
             self._notes[key] = self.tr("This application cannot be closed from here.")
+        if outcome == CloseOutcome.SIGNALLED:
+            self._notes[key] = self.tr(
+                "Told to quit. It has no window the launcher can ask, so it may close without offering to save."
+            )
         self.refresh()
 
     def _action_failed(self, key: str) -> None:
