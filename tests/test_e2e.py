@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWizard
 from PySide6.QtGui import QGuiApplication
 import pytest
 
+from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
 from tests.backup_trees import make_home, mirror
 from tests.server_fixtures import make_record
@@ -47,7 +48,7 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     )
     customer = Customer(qtbot, wizard)
 
-    customer.type_code(" ".join((session["code"][:3], session["code"][3:6], session["code"][6:])))
+    customer.type_code(format_session_code(session["code"]))
     page = customer.wait_for_session()
     assert page.technician_value.text() == "Sam Carter"
     assert page.ticket_value.text() == "PTX-1042"

@@ -25,6 +25,7 @@ import pytest
 
 import app.main
 from app.core.brand import load_brand
+from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
 from tests.recording_proxy import RecordingProxy, requests_of_launcher
 from tests.wizard_driver import WAIT_MS
@@ -44,10 +45,6 @@ HOSTILE_ENVIRONMENT = {
     "SUPPORT_SERVER": "http://127.0.0.1:9",
     "DEMO": "1",
 }
-
-
-def grouped(code: str) -> str:
-    return f"{code[:3]} {code[3:6]} {code[6:]}"
 
 
 class Launch:
@@ -100,13 +97,13 @@ def session_found(wizard) -> bool:
 def test_started_under_a_name_with_the_code_the_session_page_opens_with_it(launch, consent_server, tmp_path, launcher_file):
     session = consent_server.create_session(technician="Sam Carter")
     code = session["code"]
-    argv0 = launcher_file.format(tmp=tmp_path, code=code, grouped=grouped(code), dashed=grouped(code).replace(" ", "-"))
+    argv0 = launcher_file.format(tmp=tmp_path, code=code, grouped=format_session_code(code), dashed=format_session_code(code).replace(" ", "-"))
 
     assert launch(argv0, "--server", consent_server.base_url, until=session_found) == 0
 
     page = launch.session_page
     assert launch.wizard.currentId() == PageId.SESSION
-    assert page.code_edit.text() == grouped(code)
+    assert page.code_edit.text() == format_session_code(code)
     assert page.technician_value.text() == "Sam Carter"
     assert page.words_value.text().split("  ·  ") == session["verification_words"]
 
@@ -125,7 +122,7 @@ def test_given_a_join_link_the_session_page_opens_with_its_code(launch, consent_
 
     assert launch(argv0, link.format(code=code), "--server", consent_server.base_url, until=session_found) == 0
 
-    assert launch.session_page.code_edit.text() == grouped(code)
+    assert launch.session_page.code_edit.text() == format_session_code(code)
 
 
 def test_the_command_line_wins_over_the_file_name(launch, consent_server, tmp_path):
@@ -135,7 +132,7 @@ def test_the_command_line_wins_over_the_file_name(launch, consent_server, tmp_pa
 
     launch(argv0, from_argument, "--server", consent_server.base_url, until=session_found)
 
-    assert launch.session_page.code_edit.text() == grouped(from_argument)
+    assert launch.session_page.code_edit.text() == format_session_code(from_argument)
     assert launch.session_page.technician_value.text() == "Given On Command Line"
 
 
@@ -147,7 +144,7 @@ def test_a_code_from_the_file_name_can_be_corrected_by_typing(launch, consent_se
            until=lambda wizard: "no support session" in wizard.page_of(PageId.SESSION).status_label.text())
     page = launch.session_page
     page.code_edit.clear()
-    launch.qtbot.keyClicks(page.code_edit, grouped(right))
+    launch.qtbot.keyClicks(page.code_edit, format_session_code(right))
     launch.qtbot.waitUntil(page.isComplete, timeout=WAIT_MS)
     assert page.technician_value.text() == "The Right One"
 

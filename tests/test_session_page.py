@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app.core.brand import load_brand
+from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
 from server.embedded import EmbeddedServer
 from server.rate_limit import LookupLimit
@@ -22,10 +23,6 @@ WARNING = (
     "Phonetex will never ask you for bank details or passwords, and never starts support unless you "
     "called us or we agreed a time. If anything feels wrong, hang up and call us on +44 20 7946 0000."
 )
-
-
-def grouped(code: str) -> str:
-    return f"{code[:3]} {code[3:6]} {code[6:]}"
 
 
 def session_page(qtbot, server, **options):
@@ -87,7 +84,7 @@ def test_an_expired_code_says_so_and_what_to_do(qtbot, consent_server):
     )
     wizard, page = session_page(qtbot, consent_server, initial_code=expired.code)
     message = wait_for_status(qtbot, page, "has expired")
-    assert grouped(expired.code) in message and "Ask your technician for a new code" in message
+    assert format_session_code(expired.code) in message and "Ask your technician for a new code" in message
     assert not next_enabled(wizard)
 
 
@@ -128,7 +125,7 @@ def test_each_unusable_code_gets_its_own_message_in_one_sitting(qtbot, consent_s
         messages.append(wait_for_status(qtbot, page, words))
         assert not next_enabled(wizard)
     # With the code taken out, no two say the same thing.
-    assert len({message.replace(grouped(code), "") for message, code in zip(messages, ["100000000", expired, cancelled, used])}) == 4
+    assert len({message.replace(format_session_code(code), "") for message, code in zip(messages, ["100000000", expired, cancelled, used])}) == 4
 
 
 def test_too_many_wrong_codes_show_when_to_try_again(qtbot, tmp_path):
@@ -139,8 +136,8 @@ def test_too_many_wrong_codes_show_when_to_try_again(qtbot, tmp_path):
         customer = Customer(qtbot, wizard)
         for wrong in ("100000001", "100000002"):
             customer.type_code(wrong)
-            wait_for_status(qtbot, page, grouped(wrong))
-        customer.type_code(grouped(real))
+            wait_for_status(qtbot, page, format_session_code(wrong))
+        customer.type_code(format_session_code(real))
         message = wait_for_status(qtbot, page, "Too many wrong session codes")
         assert "Try again in about 5 min" in message
         assert "check the code with your technician" in message
