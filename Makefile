@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 \
-	binutils xdotool
+	binutils xdotool chromium chromium-driver
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
-# Cancel in the built launcher's real window (`make launcher-check`).
+# Cancel in the built launcher's real window (`make launcher-check`); chromium and its driver are
+# the real browser the web-page tests drive (tests/browser.py; nothing downloads a browser).
 
 .PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
 

@@ -20,8 +20,9 @@ from server.consents import consent_answer, prepare_consent
 from server.db import ConsentStore
 from server.errors import ApiError, install_error_handlers
 from server.group_commit import ConsentWriter
-from server.pages import PAGE_HEADERS, demo_join_page, join_page
+from server.pages import demo_join_page, join_page
 from server.rate_limit import FailedLookups
+from server.templating import PAGE_HEADERS, static_files
 from server.sessions import (
     NewSessionError,
     created_answer,
@@ -172,6 +173,15 @@ def create_app(config: ServerConfig, *, store: ConsentStore | None = None) -> Fa
         require_technician(request)
         require_code(code)
         return consent_answer(store, code)
+
+    static = static_files()
+
+    @app.get("/static/{name}")
+    async def static_file(name: str) -> Response:
+        if name not in static:
+            raise ApiError(404, "not_found", "There is nothing at this address on the consent server.")
+        body, media_type = static[name]
+        return Response(body, media_type=media_type)
 
     @app.get("/join/{code}", response_class=HTMLResponse)
     async def join(code: str, request: Request) -> HTMLResponse:
