@@ -34,21 +34,27 @@ PASS, SKIP, FAIL = "ok", "skip", "FAIL"
 # One link per kind the allow-list must let through (the forms Zoho Assist and TeamViewer hand out).
 GOOD_LINKS = (
     "https://assist.zoho.com/join?role=A&key=123456789",
-    "https://assist.zoho.eu/assist-schedule?key=987654321&id=42",
+    "https://assist.zoho.com/join?role=A&key=880567893&email=john%40zylker.com",
+    "https://assist.zoho.eu/assist-schedule?digest=5f2b9c0e7a1d4e3f&og=Tk9xQ2h1&role=A&schedule_id=1024"
+    "&x-com-zoho-assist-orgid=815262805",
     "https://join.zoho.com/?key=123456789",
-    "https://get.teamviewer.com/abc123XY",
+    "https://get.teamviewer.com/s06301144",
 )
 # And links that only look right: each must be refused.
 BAD_LINKS = (
-    "http://assist.zoho.com/join?key=123456789",
-    "https://assist.zoho.com.evil.example/join?key=123456789",
-    "https://user@assist.zoho.com/join?key=123456789",
-    "https://assist.zoho.com:8443/join?key=123456789",
-    "https://xn--assist-zoho-abc.com/join?key=123456789",
-    "https://assist.zoho.com/join?key=123456789&next=https://evil.example",
-    "https://assist.zoho.com/download?key=123456789",
-    "https://203.0.113.7/join?key=123456789",
+    "http://assist.zoho.com/join?role=A&key=123456789",
+    "https://assist.zoho.com.evil.example/join?role=A&key=123456789",
+    "https://user@assist.zoho.com/join?role=A&key=123456789",
+    "https://assist.zoho.com:8443/join?role=A&key=123456789",
+    "https://xn--assist-zoho-abc.com/join?role=A&key=123456789",
+    "https://assist.zoho.com/join?role=A&key=123456789&next=https://evil.example",
+    "https://assist.zoho.com/download?role=A&key=123456789",
+    "https://203.0.113.7/join?role=A&key=123456789",
     "javascript:alert(1)",
+    # the technician's and the supporter's links
+    "https://assist.zoho.com/assist-start?key=880567893&viewer=html",
+    "https://assist.zoho.com/join?role=V&key=880567893",
+    "https://get.teamviewer.com/s06301144-Zx7Yq2Wb",
 )
 # The Qt platform plugin each desktop needs; offscreen runs this self-test and the benchmarks.
 PLATFORM_PLUGINS = {

@@ -46,7 +46,7 @@ def connect_page(qtbot, join_url: str, provider: str, *, browser_works: bool = T
     [
         ("https://assist.zoho.com/join?role=A&key=123456789", "zoho-assist",
          "Zoho Assist will open in your browser and may ask you to run its small connector: that is expected"),
-        ("https://get.teamviewer.com/abc123", "teamviewer",
+        ("https://get.teamviewer.com/s06301144", "teamviewer",
          "TeamViewer will open in your browser and may ask you to download and run TeamViewer QuickSupport: that is expected"),
         (f"{DEMO_ORIGIN}/demo/join/482913557", "zoho-assist", "The demo join page will open in your browser"),
     ],
@@ -60,7 +60,7 @@ def test_the_customer_is_told_what_will_open(qtbot, link, provider, words):
 
 def test_the_wording_follows_the_link_that_opens_not_the_servers_label(qtbot):
     # A TeamViewer link the server calls Zoho Assist: the customer is told what really opens.
-    page, opened = connect_page(qtbot, "https://get.teamviewer.com/abc123", "zoho-assist")
+    page, opened = connect_page(qtbot, "https://get.teamviewer.com/s06301144", "zoho-assist")
     assert "TeamViewer will open" in page.status_label.text()
 
 

@@ -11,7 +11,7 @@ from app.core.messages import Message
 
 BRAND = load_brand()
 ZOHO = "https://assist.zoho.com/join?role=A&key=123456789"
-TEAMVIEWER = "https://get.teamviewer.com/abc123"
+TEAMVIEWER = "https://get.teamviewer.com/s06301144"
 
 
 def brand_with(*rules: JoinLinkRule):

@@ -241,7 +241,7 @@ def _consent_answered_with(join_url: str):
         ("https://assist.zoho.com.evil.io/join?key=1", "is not a Zoho Assist or TeamViewer address", "real server"),
         ("https://assist.zoho.com@evil.io/join?key=1", "user name or password", "real server"),
         ("https://xn--ssist-3ve.zoho.com/join?key=1", "look-alike characters", "real server"),
-        ("https://get.teamviewer.com/abc123?download=https://evil.io", "unexpected setting", "real server"),
+        ("https://get.teamviewer.com/s06301144?download=https://evil.io", "unexpected setting", "real server"),
         ("javascript:alert(document.cookie)", "secure (https)", "replaced answer"),
         ("file:///C:/Windows/System32/cmd.exe", "secure (https)", "replaced answer"),
         ("https://аssist.zoho.com/join?key=1", "disguise a web address", "replaced answer"),
@@ -255,7 +255,7 @@ def test_an_off_list_join_link_from_the_server_is_never_opened(qtbot, consent_se
         session = consent_server.create_session(join_url=join_url)
         transport = None
     else:
-        session = consent_server.create_session(join_url="https://assist.zoho.com/join?key=1")
+        session = consent_server.create_session(join_url="https://assist.zoho.com/join?role=A&key=1")
         transport = _consent_answered_with(join_url)
     wizard, opened = wizard_for(qtbot, consent_server, session, transport=transport)
     customer = Customer(qtbot, wizard)

@@ -23,13 +23,17 @@ class TermsRef:
 
 @dataclass(frozen=True)
 class JoinLinkRule:
-    """One provider's customer links: exact hosts, a path pattern, and the query keys allowed."""
+    """One kind of customer link a provider hands out: exact hosts, a path pattern, and the query
+    keys allowed, in the order the normalised link writes them. ``email_query`` keys hold one
+    percent-encoded e-mail address; ``source`` says where the shape is documented."""
 
     provider: str
     hosts: tuple[str, ...]
     path: str
     query: tuple[tuple[str, str], ...]
     required_query: tuple[str, ...]
+    email_query: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,11 @@ def brand_from_dict(data: dict[str, Any]) -> Brand:
             provider=rule["provider"],
             hosts=tuple(h.lower() for h in rule["hosts"]),
             path=rule["path"],
-            query=tuple(sorted(rule.get("query", {}).items())),
+            # JSON order is kept: it is the order the normalised link is written in.
+            query=tuple(rule.get("query", {}).items()),
             required_query=tuple(rule.get("required_query", ())),
+            email_query=tuple(rule.get("email_query", ())),
+            source=rule.get("source", ""),
         )
         for rule in data["join_links"]
     )

@@ -6,7 +6,22 @@ only look right, so anything unusual is refused with a reason and nothing is ope
 paths and query keys allowed come from the brand config (``join_links`` in ``brand.json``).
 
 The checks run on the text exactly as received, before any decoding: a link is refused for what
-it could be made to mean by a browser, not only for what Python's parser makes of it.
+it could be made to mean by a browser, not only for what Python's parser makes of it. The one
+percent-encoded value allowed is a Zoho customer link's ``email``: it is decoded exactly once, must
+then be one e-mail address and nothing else, and is written back in one canonical encoding.
+
+Accepted shapes (the brand's rules; each rule names its documentation in ``source``):
+
+- ``https://<Zoho Assist host>/join?role=A&key=<digits>[&email=<one percent-encoded address>]``
+  (Zoho Assist API v2 ``POST /api/v2/session``, ``customer_url``);
+- ``https://<Zoho Assist host>/assist-schedule?digest=<hex>&og=<token>&role=A&schedule_id=<digits>
+  &x-com-zoho-assist-orgid=<digits>`` (``POST /api/v2/session/schedule``, ``customer_url``);
+- ``https://join.zoho.com/`` with an optional numeric ``key`` (Zoho's join page);
+- ``https://get.teamviewer.com/s<8 digits>`` (TeamViewer ``POST /api/v1/sessions``,
+  ``end_customer_link``).
+
+Never the technician's links (``/assist-start``, ``role=V``) or TeamViewer's ``supporter_link``
+(the customer link plus ``-<secret>``).
 """
 
 from __future__ import annotations
@@ -14,7 +29,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit, urlunsplit
 
 from app.core.brand import Brand, JoinLinkRule
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message, UserFacingError
@@ -23,7 +38,16 @@ MAX_LINK_LENGTH = 2048
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # Every character a provider's customer link uses. Anything else (%, @, #, +, ;, quotes,
 # brackets, ...) has a second meaning to some browser or parser, so it is refused outright.
-_LINK_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?&=-]+")
+# "%" only ever survives to this check inside an e-mail value (refused everywhere else first).
+_LINK_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?&=%-]+")
+# One address as a customer's mailbox is written (RFC 5322 dot-atom local part, a host name
+# with at least two labels); anything else in the decoded value (a second address, a space, a
+# comma, a "%" left by double encoding, a display name) fails it.
+_ATEXT = r"[A-Za-z0-9!#$&'*+/=?^_`{|}~-]+"
+_EMAIL = re.compile(
+    rf"(?=.{{1,64}}@){_ATEXT}(?:\.{_ATEXT})*@(?=.{{4,253}}$)"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
 _DEMO_PATH = re.compile(r"/demo/join/[0-9]{9}")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -92,11 +116,12 @@ def check_join_link(link: str, brand: Brand, demo_origin: str | None = None) -> 
     if not link.startswith("https://"):
         raise _unusual()
     host = _check_authority(parts, port)
-    rule = next((r for r in brand.join_links if host in r.hosts), None)
-    if rule is None:
+    rules = [r for r in brand.join_links if host in r.hosts]
+    if not rules:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "“{host}” is not a Zoho Assist or TeamViewer address"), host=host)
     path = parts.path or "/"
-    if "%" in path or re.fullmatch(rule.path, path) is None:
+    rule = next((r for r in rules if "%" not in path and re.fullmatch(r.path, path) is not None), None)
+    if rule is None:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it is not a customer join page"))
     query = _check_query(parts.query, rule)
     if "#" in link:
@@ -140,28 +165,57 @@ def _check_authority(parts: SplitResult, port: int | None) -> str:
 
 
 def _check_query(query: str, rule: JoinLinkRule) -> str:
-    if "%" in query or "+" in query:
-        # Both decode to something else; the checked text and the opened text must be the same.
+    """The query written the one way the normalised link writes it: the rule's keys in the
+    rule's order, each value as given except an e-mail's, which is re-encoded canonically."""
+    if "+" in query:
+        # "+" reads as a space in a form value and as "+" elsewhere: two meanings, so neither.
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is written in an unusual way"))
+    pairs = _split_query(query)
+    for key, value in pairs:
+        if "%" in key or ("%" in value and key not in rule.email_query):
+            # Decoding would change it: the checked text and the opened text must be the same.
+            raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is written in an unusual way"))
     allowed = dict(rule.query)
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
-    except ValueError:
-        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is malformed")) from None
-    seen: set[str] = set()
+    values: dict[str, str] = {}
     for key, value in pairs:
         pattern = allowed.get(key)
         if pattern is None:
             raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it carries an unexpected setting “{key}”"), key=key[:20])
-        if key in seen:
+        if key in values:
             raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it repeats the setting “{key}”"), key=key[:20])
         if re.fullmatch(pattern, value) is None:
             raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its setting “{key}” is not in the expected form"), key=key[:20])
-        seen.add(key)
-    missing = [k for k in rule.required_query if k not in seen]
+        if key in rule.email_query:
+            value = _one_address(key, value)
+        values[key] = value
+    missing = [k for k in rule.required_query if k not in values]
     if missing:
         raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "it lacks the setting “{key}”"), key=missing[0])
-    return query
+    return "&".join(f"{key}={values[key]}" for key, _ in rule.query if key in values)
+
+
+def _split_query(query: str) -> list[tuple[str, str]]:
+    """``key=value`` pairs split on the raw text, nothing decoded; empty fields are malformed."""
+    if not query:
+        return []
+    pairs = []
+    for field in query.split("&"):
+        key, equals, value = field.partition("=")
+        if not key or not equals:
+            raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its query is malformed"))
+        pairs.append((key, value))
+    return pairs
+
+
+def _one_address(key: str, value: str) -> str:
+    """A percent-encoded e-mail value decoded exactly once: one address, re-encoded the one way."""
+    try:
+        address = unquote_to_bytes(value).decode("ascii")
+    except UnicodeDecodeError:
+        address = ""
+    if _EMAIL.fullmatch(address) is None:
+        raise _refuse(QT_TRANSLATE_NOOP(CONTEXT, "its setting “{key}” is not in the expected form"), key=key[:20])
+    return quote(address, safe="")
 
 
 def _is_ip_literal(host: str) -> bool:
