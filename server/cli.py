@@ -13,11 +13,20 @@ import sys
 from collections.abc import Sequence
 
 from app.core.brand import load_brand
-from server.codes import is_session_code
 from server.config import TOKEN_ENV, ConfigError, ServerConfig
-from server.db import ConsentStore, StoreError
-from server.rate_limit import LookupLimit
-from server.sessions import DEFAULT_EXPIRES_IN_MINUTES, PROVIDERS, NewSessionError, parse_new_session, session_summary
+from server.domain.codes import is_session_code
+from server.domain.limits import LookupLimit
+from server.domain.refusals import InvalidRequest
+from server.domain.sessions import (
+    DEFAULT_EXPIRES_IN_MINUTES,
+    PROVIDERS,
+    cancel_session,
+    open_session,
+    parse_new_session,
+    session_summary,
+    words_secret,
+)
+from server.storage import Store, StoreError, open_store
 
 PROG = "phonetex-consent-server"
 
@@ -82,9 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_store(path: str) -> ConsentStore:
+def _open_store(path: str) -> Store:
     try:
-        return ConsentStore(path)
+        return open_store(path)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 
@@ -92,7 +101,7 @@ def _open_store(path: str) -> ConsentStore:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.api import create_app
+    from server.web.app import create_app
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
@@ -131,16 +140,16 @@ def _create_session(args: argparse.Namespace) -> int:
                 "expires_in_minutes": args.expires_in_minutes,
             }
         )
-    except (ConfigError, NewSessionError) as exc:
+    except (ConfigError, InvalidRequest) as exc:
         raise UsageError(str(exc)) from None
     store = _open_store(args.db)
     try:
-        session = store.create_session(**asdict(new))
-        words_secret = store.words_secret()
+        session = open_session(store, **asdict(new))
+        secret = words_secret(store)
     finally:
         store.close()
     summary = session_summary(
-        session, brand.company, words_secret, config.customer_link(session.code, brand.support_site)
+        session, brand.company, secret, config.customer_link(session.code, brand.support_site)
     )
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0
@@ -151,7 +160,7 @@ def _cancel_session(args: argparse.Namespace) -> int:
         raise UsageError(f"--code must be the 9 digits of a session code, not {args.code!r}.")
     store = _open_store(args.db)
     try:
-        cancelled = store.cancel_session(args.code)
+        cancelled = cancel_session(store, args.code)
     finally:
         store.close()
     if not cancelled:

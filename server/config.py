@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from server.rate_limit import LookupLimit
+from server.domain.limits import LookupLimit
 
 TOKEN_ENV = "PHONETEX_TECHNICIAN_TOKEN"
 
@@ -43,7 +43,7 @@ class ServerConfig:
     demo: bool = False
     # True when nobody chose the token, so ``serve`` must show it or nobody could use it.
     token_generated: bool = False
-    # How many wrong session codes one address may try before it must wait (server.rate_limit).
+    # How many wrong session codes one address may try before it must wait (server.domain.limits).
     lookup_limit: LookupLimit = LookupLimit()
 
     @classmethod

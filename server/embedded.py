@@ -14,11 +14,17 @@ from typing import Any
 import uvicorn
 
 from app.core.brand import load_brand
-from server.api import create_app
 from server.config import ServerConfig
-from server.db import ConsentStore
-from server.rate_limit import LookupLimit
-from server.sessions import DEFAULT_EXPIRES_IN_MINUTES, parse_new_session, session_summary
+from server.domain.limits import LookupLimit
+from server.domain.sessions import (
+    DEFAULT_EXPIRES_IN_MINUTES,
+    open_session,
+    parse_new_session,
+    session_summary,
+    words_secret,
+)
+from server.storage import Store, open_store
+from server.web.app import create_app
 
 DEMO_DB_NAME = "demo-consents.sqlite3"
 
@@ -64,7 +70,7 @@ class EmbeddedServer:
         )
         self.db_path = self.config.db_path
         self._startup_timeout = startup_timeout
-        self._store: ConsentStore | None = None
+        self._store: Store | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
@@ -80,7 +86,7 @@ class EmbeddedServer:
         return self._base_url
 
     @property
-    def store(self) -> ConsentStore:
+    def store(self) -> Store:
         if self._store is None:
             raise RuntimeError("The embedded consent server is not running.")
         return self._store
@@ -88,7 +94,7 @@ class EmbeddedServer:
     def start(self) -> EmbeddedServer:
         if self._thread is not None:
             raise RuntimeError("The embedded consent server is already running.")
-        self._store = ConsentStore(self.db_path)
+        self._store = open_store(self.db_path)
         app = create_app(self.config, store=self._store)
         server = _Server(
             uvicorn.Config(
@@ -164,7 +170,8 @@ class EmbeddedServer:
                 "expires_in_minutes": expires_in_minutes,
             }
         )
-        session = self.store.create_session(
+        session = open_session(
+            self.store,
             technician=new.technician,
             ticket=new.ticket,
             join_url=new.join_url if join_url is not None else self.demo_join_url,
@@ -172,7 +179,7 @@ class EmbeddedServer:
             expires_in_minutes=new.expires_in_minutes,
         )
         link = self.config.customer_link(session.code, self.base_url)
-        return session_summary(session, load_brand().company, self.store.words_secret(), link)
+        return session_summary(session, load_brand().company, words_secret(self.store), link)
 
 
 def start_demo_server(tmpdir: str | os.PathLike[str], **session_options: Any) -> tuple[EmbeddedServer, dict[str, Any]]:

@@ -21,13 +21,15 @@ from app.core.brand import load_brand
 from app.core.consent_record import ConsentRecord
 from app.core.terms import load_terms
 from app.core.verification_words import derive_words, word_list
-from server.api import create_app
-from server.codes import REFERENCE_ALPHABET, new_reference, new_session_code
 from server.config import ServerConfig
-from server.consents import record_consent
-from server.db import ConsentStore, StoreError
+from server.domain.codes import REFERENCE_ALPHABET, new_reference, new_session_code
+from server.domain.consents import record_consent
+from server.domain.limits import FailedLookups, LookupLimit, client_key
+from server.domain.sessions import cancel_session, open_session, words_secret
 from server.embedded import EmbeddedServer, start_demo_server
-from server.rate_limit import FailedLookups, LookupLimit, client_key
+from server.storage import StoreError
+from server.storage.sqlite import SqliteStore
+from server.web.app import create_app
 from tests.server_fixtures import REMOVE, make_record
 
 REPO = Path(__file__).resolve().parents[1]
@@ -169,7 +171,7 @@ def test_malformed_code_is_422(http: httpx.Client, code: str) -> None:
 
 def test_expired_session_is_410(server: EmbeddedServer, http: httpx.Client) -> None:
     long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
-    expired = server.store.create_session(
+    expired = open_session(server.store,
         technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     )
     assert_error(http.get(f"/api/v1/sessions/{expired.code}"), 410, "expired")
@@ -178,7 +180,7 @@ def test_expired_session_is_410(server: EmbeddedServer, http: httpx.Client) -> N
 
 
 def test_cancelled_session_is_410(server: EmbeddedServer, http: httpx.Client, session: dict) -> None:
-    assert server.store.cancel_session(session["code"])
+    assert cancel_session(server.store, session["code"])
     assert_error(http.get(f"/api/v1/sessions/{session['code']}"), 410, "cancelled")
     assert_error(http.post(consent_url(session["code"]), json=make_record(session["code"])), 410, "cancelled")
 
@@ -282,10 +284,10 @@ def test_an_oversized_body_is_refused(http: httpx.Client, session: dict) -> None
 
 
 def test_a_retry_after_expiry_still_gets_the_stored_answer(tmp_path: Path) -> None:
-    store = ConsentStore(tmp_path / "c.sqlite3")
+    store = SqliteStore(tmp_path / "c.sqlite3")
     try:
         terms = load_terms()
-        session = store.create_session(
+        session = open_session(store,
             technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="teamviewer", expires_in_minutes=5
         )
         record = make_record(session.code)
@@ -532,7 +534,7 @@ def test_cli_main_is_importable_for_the_script_entry_point(tmp_path: Path, capsy
 
 
 def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
-    # Posted together, these land in shared group-commit batches (server.group_commit): each must
+    # Posted together, these land in shared group-commit batches (server.domain.consent_writer): each must
     # still get the answer it would get alone, and a refusal must not undo its neighbours.
     codes = [server.create_session(join_url=ZOHO_LINK)["code"] for _ in range(50)]
     records = [make_record(code) for code in codes]
@@ -600,16 +602,16 @@ def test_the_words_survive_a_restart_and_differ_between_servers(tmp_path: Path) 
         looked_up = httpx.get(f"{again.base_url}/api/v1/sessions/{created['code']}").json()
     assert looked_up["verification_words"] == created["verification_words"]
     # Another server has another secret: knowing a code and the list is not enough to say the words.
-    other = ConsentStore(tmp_path / "b.sqlite3")
+    other = SqliteStore(tmp_path / "b.sqlite3")
     try:
-        assert other.words_secret() != ConsentStore(tmp_path / "a.sqlite3").words_secret()
+        assert words_secret(other) != words_secret(SqliteStore(tmp_path / "a.sqlite3"))
     finally:
         other.close()
 
 
 def test_the_words_are_the_hmac_of_the_code_with_the_servers_secret(server: EmbeddedServer) -> None:
     created = server.create_session(join_url=ZOHO_LINK)
-    assert tuple(created["verification_words"]) == derive_words(server.store.words_secret(), created["code"])
+    assert tuple(created["verification_words"]) == derive_words(words_secret(server.store), created["code"])
 
 
 # --- wrong codes per client address ------------------------------------------------------------
@@ -653,7 +655,7 @@ def test_every_way_of_trying_codes_counts(strict_server: EmbeddedServer, walk: s
             elif walk == "join page":
                 assert_error(client.get(f"/join/{code}"), 404, "unknown_code")
             else:
-                expired = strict_server.store.create_session(
+                expired = open_session(strict_server.store,
                     technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist",
                     expires_in_minutes=60, now=long_ago,
                 )

@@ -11,16 +11,19 @@ from pathlib import Path
 import pytest
 
 from app.core.terms import load_terms
-from server.consents import ConsentToStore, prepare_consent, record_consents
-from server.db import ConsentRow, ConsentStore, R, T, Transaction
-from server.errors import ApiError
-from server.group_commit import ConsentWriter
+from server.domain.consent_writer import ConsentWriter
+from server.domain.consents import ConsentToStore, prepare_consent, record_consents
+from server.domain.refusals import Refusal
+from server.domain.sessions import cancel_session, open_session
+from server.storage.interface import ConsentRow, R, T, Transaction
+from server.storage.sqlite import SqliteStore
+from server.web.errors import refusal_status
 from tests.server_fixtures import make_record
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 
 
-class CountingStore(ConsentStore):
+class CountingStore(SqliteStore):
     """A real store that remembers how many items each one-transaction write held."""
 
     def __init__(self, path: Path) -> None:
@@ -39,9 +42,9 @@ def store(tmp_path: Path):
     opened.close()
 
 
-def open_session(store: ConsentStore, **options) -> str:
+def new_session(store: SqliteStore, **options) -> str:
     settings = dict(technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60)
-    return store.create_session(**{**settings, **options}).code
+    return open_session(store, **{**settings, **options}).code
 
 
 def prepared(code: str, **overrides) -> ConsentToStore:
@@ -49,23 +52,23 @@ def prepared(code: str, **overrides) -> ConsentToStore:
 
 
 def refusal(outcome: bytes | Exception) -> tuple[int, str]:
-    assert isinstance(outcome, ApiError), outcome
-    return outcome.status, outcome.error
+    assert isinstance(outcome, Refusal), outcome
+    return refusal_status(outcome)
 
 
-def stored_rows(store: ConsentStore) -> dict[str, str]:
+def stored_rows(store: SqliteStore) -> dict[str, str]:
     with sqlite3.connect(store.path) as db:
         return dict(db.execute("SELECT session_code, receipt_id FROM consents").fetchall())
 
 
-def statuses(store: ConsentStore, *codes: str) -> list[str]:
+def statuses(store: SqliteStore, *codes: str) -> list[str]:
     return [store.session(code).status for code in codes]
 
 
 def test_one_batch_gives_every_contract_answer_and_keeps_only_the_accepted(store: CountingStore) -> None:
-    first, second, outdated, fine, cancelled = (open_session(store) for _ in range(5))
-    expired = open_session(store, now=datetime.now(timezone.utc) - timedelta(hours=2))
-    assert store.cancel_session(cancelled)
+    first, second, outdated, fine, cancelled = (new_session(store) for _ in range(5))
+    expired = new_session(store, now=datetime.now(timezone.utc) - timedelta(hours=2))
+    assert cancel_session(store, cancelled)
     accepted = prepared(first)
     batch = [
         accepted,
@@ -98,7 +101,7 @@ def test_one_batch_gives_every_contract_answer_and_keeps_only_the_accepted(store
 
 
 def test_a_write_that_fails_midway_is_undone_alone(store: CountingStore) -> None:
-    before, broken, after = (open_session(store) for _ in range(3))
+    before, broken, after = (new_session(store) for _ in range(3))
 
     def write(tx: Transaction, code: str) -> str:
         tx.set_status(code, "consented")
@@ -114,7 +117,7 @@ def test_a_write_that_fails_midway_is_undone_alone(store: CountingStore) -> None
 
 
 def test_a_failed_commit_keeps_nothing_and_the_store_works_on(store: CountingStore) -> None:
-    code = open_session(store)
+    code = new_session(store)
     with pytest.raises(sqlite3.IntegrityError):
         with store.transaction() as tx:
             tx.set_status(code, "consented")
@@ -130,7 +133,7 @@ def test_a_failed_commit_keeps_nothing_and_the_store_works_on(store: CountingSto
 
 def test_consents_queued_in_one_turn_of_the_loop_are_one_commit(store: CountingStore) -> None:
     writer = ConsentWriter(store)
-    codes = [open_session(store) for _ in range(4)]
+    codes = [new_session(store) for _ in range(4)]
     consents = [prepared(code) for code in codes]
     second_try = prepared(codes[0])
 
@@ -148,7 +151,7 @@ def test_consents_queued_in_one_turn_of_the_loop_are_one_commit(store: CountingS
 
 def test_requests_after_a_batch_form_the_next_one(store: CountingStore) -> None:
     writer = ConsentWriter(store)
-    codes = [open_session(store) for _ in range(3)]
+    codes = [new_session(store) for _ in range(3)]
 
     async def one_then_two() -> None:
         await writer.record(prepared(codes[0]))
@@ -161,7 +164,7 @@ def test_requests_after_a_batch_form_the_next_one(store: CountingStore) -> None:
 
 def test_when_the_commit_fails_every_request_of_the_batch_is_told(store: CountingStore, monkeypatch) -> None:
     writer = ConsentWriter(store)
-    codes = [open_session(store) for _ in range(3)]
+    codes = [new_session(store) for _ in range(3)]
 
     def failing_commit(items, write):
         raise sqlite3.OperationalError("disk I/O error")
@@ -181,7 +184,7 @@ def test_when_the_commit_fails_every_request_of_the_batch_is_told(store: Countin
 
 def test_an_answer_is_given_only_once_its_consent_is_committed_to_disk(store: CountingStore) -> None:
     writer = ConsentWriter(store)
-    codes = [open_session(store) for _ in range(3)]
+    codes = [new_session(store) for _ in range(3)]
 
     async def post_and_look(code: str) -> str | None:
         await writer.record(prepared(code))

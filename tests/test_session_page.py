@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QWizard
 from app.core.brand import load_brand
 from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
+from server.domain.limits import LookupLimit
+from server.domain.sessions import cancel_session, open_session
 from server.embedded import EmbeddedServer
-from server.rate_limit import LookupLimit
 from tests.server_fixtures import make_record
 from tests.wizard_driver import WAIT_MS, Customer, make_wizard
 
@@ -79,7 +80,7 @@ def test_an_unknown_code_says_so_and_what_to_do(qtbot, consent_server):
 
 def test_an_expired_code_says_so_and_what_to_do(qtbot, consent_server):
     long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
-    expired = consent_server.store.create_session(
+    expired = open_session(consent_server.store,
         technician="Sam", ticket=None, join_url=ZOHO, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     )
     wizard, page = session_page(qtbot, consent_server, initial_code=expired.code)
@@ -90,7 +91,7 @@ def test_an_expired_code_says_so_and_what_to_do(qtbot, consent_server):
 
 def test_a_cancelled_code_says_so_and_what_to_do(qtbot, consent_server):
     session = consent_server.create_session()
-    assert consent_server.store.cancel_session(session["code"])
+    assert cancel_session(consent_server.store, session["code"])
     wizard, page = session_page(qtbot, consent_server, initial_code=session["code"])
     message = wait_for_status(qtbot, page, "was cancelled")
     assert "ask them for a new code" in message
@@ -110,11 +111,11 @@ def test_an_already_used_code_says_so_and_hides_its_words(qtbot, consent_server)
 
 def test_each_unusable_code_gets_its_own_message_in_one_sitting(qtbot, consent_server):
     long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
-    expired = consent_server.store.create_session(
+    expired = open_session(consent_server.store,
         technician="Sam", ticket=None, join_url=ZOHO, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     ).code
     cancelled = consent_server.create_session()["code"]
-    consent_server.store.cancel_session(cancelled)
+    cancel_session(consent_server.store, cancelled)
     used = consent_server.create_session()["code"]
     httpx.post(f"{consent_server.base_url}/api/v1/sessions/{used}/consent", json=make_record(used))
     wizard, page = session_page(qtbot, consent_server)

@@ -12,10 +12,11 @@ import platform
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP
+from app.core.utc_time import utc_now_iso  # noqa: F401  (records are stamped by callers with it)
 
 SCHEMA_VERSION = 1
 
@@ -128,10 +129,6 @@ class ConsentRecord:
 
 def new_receipt_id() -> str:
     return str(uuid.uuid4())
-
-
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -16,41 +16,47 @@ from typing import Any
 from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
 from app.core.session_code import format_session_code
 from app.core.terms import Terms
-from server.db import ConsentRow, ConsentStore, Transaction, iso_utc, utc_now
-from server.errors import ApiError
-from server.sessions import require_live_session, unknown_code
+from app.core.utc_time import iso_utc, utc_now
+from server.domain.codes import new_reference
+from server.domain.refusals import (
+    AlreadyConsented,
+    InvalidRecord,
+    NoConsent,
+    ReceiptReused,
+    Refusal,
+    TermsOutdated,
+)
+from server.domain.sessions import require_live_session, unknown_code
+from server.storage import ConsentRow, Store, StoreError, Transaction
+
+# A handful of tries is plenty: 887 million references.
+_MAX_REFERENCE_TRIES = 20
 
 
 def _record(data: Any, code: str) -> ConsentRecord:
     try:
         record = ConsentRecord.from_dict(data)
     except ConsentRecordError as exc:
-        raise ApiError(422, "invalid_record", str(exc)) from None
+        raise InvalidRecord(str(exc)) from None
     if record.session_code != code:
-        raise ApiError(
-            422,
-            "invalid_record",
+        raise InvalidRecord(
             f"The consent record is for session {format_session_code(record.session_code)}, "
             f"but was sent to session {format_session_code(code)}.",
         )
     # The schema only says each acknowledgement is true or false; consent needs every one true.
     unticked = [key for key in REQUIRED_ACKNOWLEDGEMENTS if not record.acknowledgements[key]]
     if unticked:
-        raise ApiError(
-            422,
-            "invalid_record",
+        raise InvalidRecord(
             f"Permission needs every acknowledgement; not confirmed: {', '.join(unticked)}.",
         )
     return record
 
 
-def _terms_refusal(record: ConsentRecord, terms: Terms) -> ApiError | None:
+def _terms_refusal(record: ConsentRecord, terms: Terms) -> Refusal | None:
     accepted = record.terms
     if (accepted.id, accepted.version, accepted.sha256) == (terms.id, terms.version, terms.sha256):
         return None
-    return ApiError(
-        409,
-        "terms_outdated",
+    return TermsOutdated(
         f"The terms have changed since they were shown. Please read the current terms "
         f"(version {terms.version}) and give permission again.",
         current_version=terms.version,
@@ -67,11 +73,11 @@ class ConsentToStore:
     stored: dict[str, Any]
     record_json: str
     # Raised only after the receipt and session checks: a retry must still get its stored answer.
-    terms_refusal: ApiError | None
+    terms_refusal: Refusal | None
 
 
 def prepare_consent(code: str, data: Any, *, terms: Terms) -> ConsentToStore:
-    """Validate ``data`` for session ``code``; raises the ``422`` answers of the contract."""
+    """Validate ``data`` for session ``code``; raises :class:`InvalidRecord` if it is off."""
     record = _record(data, code)
     stored = record.to_dict()
     return ConsentToStore(
@@ -86,7 +92,7 @@ def prepare_consent(code: str, data: Any, *, terms: Terms) -> ConsentToStore:
 def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None = None) -> bytes:
     """Write one prepared consent inside ``tx``; return the ``201`` answer's bytes.
 
-    Raises :class:`ApiError` for every refusal the contract names, before writing anything.
+    Raises the :class:`~server.domain.refusals.Refusal` the contract names, before writing anything.
     """
     code = consent.code
     earlier = tx.consent_by_receipt(consent.receipt_id)
@@ -94,23 +100,19 @@ def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None
         if earlier.session_code == code:
             # Checked before expiry and terms: a retry must not fail because time moved on.
             return earlier.answer_json.encode("utf-8")
-        raise ApiError(
-            409,
-            "receipt_reused",
+        raise ReceiptReused(
             "This receipt id already belongs to another session's consent. Please start again.",
         )
     session = require_live_session(tx.session(code), code, now)
     if tx.consent_for_session(code) is not None:
-        raise ApiError(
-            409,
-            "already_consented",
+        raise AlreadyConsented(
             "Permission for this session has already been given. "
             "If you need to start again, ask your technician for a new session code.",
         )
     if consent.terms_refusal is not None:
         raise consent.terms_refusal
     received_at = iso_utc(now or utc_now())
-    reference = tx.unused_reference()
+    reference = _unused_reference(tx)
     answer = {
         "reference": reference,
         "receipt": {**consent.stored, "received_at": received_at},
@@ -132,25 +134,33 @@ def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None
     return answer_json.encode("utf-8")
 
 
+def _unused_reference(tx: Transaction) -> str:
+    for _ in range(_MAX_REFERENCE_TRIES):
+        reference = new_reference()
+        if not tx.reference_in_use(reference):
+            return reference
+    raise StoreError("Could not find an unused reference code.")
+
+
 def record_consent(
-    store: ConsentStore, code: str, data: Any, *, terms: Terms, now: datetime | None = None
+    store: Store, code: str, data: Any, *, terms: Terms, now: datetime | None = None
 ) -> bytes:
     """Store the consent in ``data`` for session ``code`` in a transaction of its own; return the
-    ``201`` answer's bytes. Raises :class:`ApiError` for every refusal the contract names."""
+    ``201`` answer's bytes. Raises the refusal the contract names."""
     consent = prepare_consent(code, data, terms=terms)
     with store.transaction() as tx:
         return store_consent(tx, consent, now)
 
 
 def record_consents(
-    store: ConsentStore, consents: Sequence[ConsentToStore], now: datetime | None = None
+    store: Store, consents: Sequence[ConsentToStore], now: datetime | None = None
 ) -> list[bytes | Exception]:
     """Store many prepared consents in one transaction (one fsync); each gets its answer's bytes
     or the exception that refused it, exactly as if each had been written on its own in order."""
     return store.write_each(consents, lambda tx, consent: store_consent(tx, consent, now))
 
 
-def consent_answer(store: ConsentStore, code: str) -> dict[str, Any]:
+def consent_answer(store: Store, code: str) -> dict[str, Any]:
     """What a technician reads back: the reference and the receipt the customer was given."""
     with store.reading() as tx:
         session = tx.session(code)
@@ -158,6 +168,6 @@ def consent_answer(store: ConsentStore, code: str) -> dict[str, Any]:
     if session is None:
         raise unknown_code(code)
     if consent is None:
-        raise ApiError(404, "no_consent", "No permission has been recorded for this session yet.")
+        raise NoConsent("No permission has been recorded for this session yet.")
     stored = json.loads(consent.answer_json)
     return {"reference": stored["reference"], "receipt": stored["receipt"]}

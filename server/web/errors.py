@@ -1,8 +1,9 @@
 """Every error the server answers is JSON: ``{"error": word, "message": sentence, ...}``.
 
-The handlers here also cover what FastAPI and Starlette answer on their own (unknown routes,
-wrong methods, request validation) and anything unexpected, so no answer ever carries HTML or a
-traceback.
+:data:`REFUSALS` is the one table from a domain refusal (:mod:`server.domain.refusals`) to its
+status code and error word. The handlers here also cover what FastAPI and Starlette answer on
+their own (unknown routes, wrong methods, request validation) and anything unexpected, so no
+answer ever carries HTML or a traceback.
 """
 
 from __future__ import annotations
@@ -16,11 +17,29 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.domain import refusals as r
+
 log = logging.getLogger("server")
+
+REFUSALS: dict[type[r.Refusal], tuple[int, str]] = {
+    r.InvalidRequest: (422, "invalid_request"),
+    r.InvalidCode: (422, "invalid_code"),
+    r.InvalidRecord: (422, "invalid_record"),
+    r.UnknownCode: (404, "unknown_code"),
+    r.NoConsent: (404, "no_consent"),
+    r.SessionCancelled: (410, "cancelled"),
+    r.SessionExpired: (410, "expired"),
+    r.ReceiptReused: (409, "receipt_reused"),
+    r.AlreadyConsented: (409, "already_consented"),
+    r.TermsOutdated: (409, "terms_outdated"),
+    r.TooManyWrongCodes: (429, "too_many_attempts"),
+    r.NotATechnician: (401, "unauthorized"),
+}
 
 
 class ApiError(Exception):
-    """An answer the API contract names: status, machine word, readable message, extra fields."""
+    """An answer only the HTTP edge gives (a body too large, a body that is not JSON): status,
+    machine word, readable message, extra fields."""
 
     def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(message)
@@ -33,6 +52,24 @@ class ApiError(Exception):
     def response(self) -> JSONResponse:
         body = {"error": self.error, "message": self.message, **self.extra}
         return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+def refusal_status(refusal: r.Refusal) -> tuple[int, str]:
+    """The status code and error word for ``refusal`` (a subclass takes its parent's row)."""
+    for kind in type(refusal).__mro__:
+        if kind in REFUSALS:
+            return REFUSALS[kind]
+    raise LookupError(f"{type(refusal).__name__} has no row in server.web.errors.REFUSALS")
+
+
+def as_api_error(refusal: r.Refusal) -> ApiError:
+    status, word = refusal_status(refusal)
+    headers = None
+    if isinstance(refusal, r.TooManyWrongCodes):
+        headers = {"Retry-After": str(refusal.retry_after)}
+    elif isinstance(refusal, r.NotATechnician):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return ApiError(status, word, refusal.message, headers=headers, **refusal.details)
 
 
 _HTTP_ERRORS = {
@@ -73,6 +110,7 @@ def _from_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, lambda request, exc: exc.response())
+    app.add_exception_handler(r.Refusal, lambda request, exc: as_api_error(exc).response())
     app.add_exception_handler(StarletteHTTPException, _from_http_exception)
     app.add_exception_handler(RequestValidationError, _from_validation_error)
     app.add_exception_handler(Exception, _from_unexpected)

@@ -17,8 +17,12 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from server.domain.refusals import WRONG_CODE_REFUSALS
+from server.domain.sessions import too_many_wrong_codes
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,19 @@ class FailedLookups:
                 self._failures.move_to_end(key)
             self._forget_old(times, now)
             times.append(now)
+
+    @contextmanager
+    def counting(self, address: str | None) -> Iterator[None]:
+        """Around all work that tells a real code from a wrong one: refuses a locked-out address
+        first, and counts the block's wrong-code refusals against ``address``."""
+        wait = self.retry_after(address)
+        if wait is not None:
+            raise too_many_wrong_codes(wait)
+        try:
+            yield
+        except WRONG_CODE_REFUSALS:
+            self.record_failure(address)
+            raise
 
     def tracked_clients(self) -> int:
         with self._lock:

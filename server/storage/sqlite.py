@@ -1,4 +1,4 @@
-"""SQLite storage for support sessions and the consents recorded for them.
+"""The SQLite engine: one database file, the embedded default.
 
 One connection, guarded by a lock, serves every thread of the web server: SQLite serialises
 writers anyway, and a single connection keeps WAL readers and the writer from tripping over each
@@ -9,22 +9,16 @@ other's locks inside one process. ``busy_timeout`` covers the other writer that 
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
 
-from server.codes import new_reference, new_session_code
+from server.storage.interface import ConsentRow, R, SessionRow, Store, StoreError, T, Transaction
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
-# A handful of tries is plenty: 900 million session codes, 887 million references.
-_MAX_CODE_TRIES = 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -50,65 +44,12 @@ CREATE TABLE IF NOT EXISTS secrets (
     value  BLOB NOT NULL
 );
 """
-# Keys the session's verification words (app.core.verification_words). Kept with the sessions so
-# the server, a restart of it and the offline create-session command all show the same words.
-WORDS_SECRET = "verification_words"
-_SECRET_BYTES = 32
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class StoreError(Exception):
-    """The database cannot be used; the message names the file and the reason in one line."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso_utc(moment: datetime) -> str:
-    """The one time format the server writes: whole seconds, UTC, with a ``Z``."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    code: str
-    technician: str
-    ticket: str | None
-    join_url: str
-    provider: str
-    created_at: str
-    expires_at: str
-    status: str
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return (now or utc_now()) >= parse_iso_utc(self.expires_at)
-
-
-@dataclass(frozen=True)
-class ConsentRow:
-    session_code: str
-    receipt_id: str
-    reference: str
-    record_json: str
-    received_at: str
-    answer_json: str
-
 
 _SESSION_COLUMNS = "code, technician, ticket, join_url, provider, created_at, expires_at, status"
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
 
 
-class Transaction:
-    """Queries that run inside one locked transaction of a :class:`ConsentStore`."""
-
+class SqliteTransaction(Transaction):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
@@ -128,6 +69,9 @@ class Transaction:
         ).fetchone()
         return None if row is None else ConsentRow(*row)
 
+    def reference_in_use(self, reference: str) -> bool:
+        return self._db.execute("SELECT 1 FROM consents WHERE reference = ?", (reference,)).fetchone() is not None
+
     def insert_session(self, session: SessionRow) -> None:
         self._db.execute(
             f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -136,20 +80,6 @@ class Transaction:
                 session.provider, session.created_at, session.expires_at, session.status,
             ),
         )
-
-    def unused_session_code(self) -> str:
-        for _ in range(_MAX_CODE_TRIES):
-            code = new_session_code()
-            if self._db.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
-                return code
-        raise StoreError("Could not find an unused session code; the sessions table is nearly full.")
-
-    def unused_reference(self) -> str:
-        for _ in range(_MAX_CODE_TRIES):
-            reference = new_reference()
-            if self._db.execute("SELECT 1 FROM consents WHERE reference = ?", (reference,)).fetchone() is None:
-                return reference
-        raise StoreError("Could not find an unused reference code.")
 
     def insert_consent(self, consent: ConsentRow) -> None:
         self._db.execute(
@@ -160,29 +90,28 @@ class Transaction:
             ),
         )
 
-    def consent_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM consents").fetchone()[0]
-
     def set_status(self, code: str, status: str) -> None:
         self._db.execute("UPDATE sessions SET status = ? WHERE code = ?", (status, code))
 
-    def secret(self, name: str) -> bytes:
-        """The named secret, made on first use from the system's random source."""
+    def consent_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM consents").fetchone()[0])
+
+    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
         row = self._db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
         if row is not None:
             return bytes(row[0])
-        value = secrets.token_bytes(_SECRET_BYTES)
+        value = make()
         self._db.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (name, value))
         return value
 
 
-class ConsentStore:
-    """The server's database file. Safe to share between threads; close it when done."""
+class SqliteStore(Store):
+    """The server's database file."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._words_secret: bytes | None = None
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder; give the path of a database file inside it.")
         try:
@@ -199,6 +128,10 @@ class ConsentStore:
         except sqlite3.Error as exc:
             self._db.close()
             raise StoreError(f"Cannot use {self.path} as the consent database: {exc}.") from None
+
+    @property
+    def description(self) -> str:
+        return str(self.path)
 
     def _prepare(self) -> None:
         db = self._db
@@ -227,11 +160,10 @@ class ConsentStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """Hold the write lock for a read-then-write; any exception rolls everything back."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._db)
+                yield SqliteTransaction(self._db)
                 self._db.execute("COMMIT")
             except BaseException:
                 # A failed COMMIT (disk full, I/O error) must not leave the transaction open, or
@@ -241,12 +173,6 @@ class ConsentStore:
                 raise
 
     def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
-        """``write(tx, item)`` for every item in ONE transaction, so one fsync covers them all.
-
-        Each item runs in its own savepoint: one that raises is undone alone and its exception
-        takes its place in the answer, while the others are committed. Later items see what
-        earlier ones wrote. If the commit itself fails, nothing is kept and this raises.
-        """
         outcomes: list[R | Exception] = []
         with self.transaction() as tx:
             for item in items:
@@ -262,66 +188,7 @@ class ConsentStore:
     @contextmanager
     def reading(self) -> Iterator[Transaction]:
         with self._lock:
-            yield Transaction(self._db)
-
-    def create_session(
-        self,
-        *,
-        technician: str,
-        ticket: str | None,
-        join_url: str | Callable[[str], str],
-        provider: str,
-        expires_in_minutes: int,
-        now: datetime | None = None,
-    ) -> SessionRow:
-        """Open a session under a fresh code.
-
-        ``join_url`` may be a function of the new code, for links that point back at the session
-        itself (the demo join page), so the row is never written with a placeholder.
-        """
-        created = now or utc_now()
-        with self.transaction() as tx:
-            code = tx.unused_session_code()
-            session = SessionRow(
-                code=code,
-                technician=technician,
-                ticket=ticket,
-                join_url=join_url(code) if callable(join_url) else join_url,
-                provider=provider,
-                created_at=iso_utc(created),
-                expires_at=iso_utc(created + timedelta(minutes=expires_in_minutes)),
-                status="open",
-            )
-            tx.insert_session(session)
-        return session
-
-    def session(self, code: str) -> SessionRow | None:
-        with self.reading() as tx:
-            return tx.session(code)
-
-    def consent_for_session(self, code: str) -> ConsentRow | None:
-        with self.reading() as tx:
-            return tx.consent_for_session(code)
-
-    def cancel_session(self, code: str) -> bool:
-        """Cancel a session that has no consent yet; False if there is no such open session."""
-        with self.transaction() as tx:
-            session = tx.session(code)
-            if session is None or session.status != "open":
-                return False
-            tx.set_status(code, "cancelled")
-        return True
-
-    def consent_count(self) -> int:
-        with self.reading() as tx:
-            return tx.consent_count()
-
-    def words_secret(self) -> bytes:
-        """The key of every session's verification words; read once, then kept in memory."""
-        if self._words_secret is None:
-            with self.transaction() as tx:
-                self._words_secret = tx.secret(WORDS_SECRET)
-        return self._words_secret
+            yield SqliteTransaction(self._db)
 
     def close(self) -> None:
         with self._lock:

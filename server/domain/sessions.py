@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from app.core.session_code import EXAMPLE, format_session_code
+from app.core.utc_time import iso_utc, parse_iso_utc, utc_now
 from app.core.verification_words import derive_words
-from server.codes import is_session_code
-from server.db import SessionRow
-from server.errors import ApiError
+from server.domain.codes import is_session_code, new_session_code
+from server.domain.refusals import (
+    InvalidCode,
+    InvalidRequest,
+    SessionCancelled,
+    SessionExpired,
+    TooManyWrongCodes,
+    UnknownCode,
+)
+from server.storage import SessionRow, Store, StoreError
 
 PROVIDERS = ("zoho-assist", "teamviewer")
 DEFAULT_EXPIRES_IN_MINUTES = 60
@@ -21,10 +31,12 @@ _MAX_TECHNICIAN = 120
 _MAX_TICKET = 64
 _MAX_URL = 2048
 _FIELDS = {"technician", "ticket", "join_url", "provider", "expires_in_minutes"}
-
-
-class NewSessionError(ValueError):
-    """The technician's request for a session is off; the message says which field and why."""
+# A handful of tries is plenty: 900 million session codes.
+_MAX_CODE_TRIES = 20
+# Keys the sessions' verification words (app.core.verification_words). Kept in the store so the
+# server, a restart of it and the offline create-session command all show the same words.
+WORDS_SECRET = "verification_words"
+_SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,12 @@ class NewSession:
 
 def _text(value: Any, field: str, max_len: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise NewSessionError(f"{field} must be non-empty text.")
+        raise InvalidRequest(f"{field} must be non-empty text.")
     value = value.strip()
     if len(value) > max_len:
-        raise NewSessionError(f"{field} is longer than {max_len} characters.")
+        raise InvalidRequest(f"{field} is longer than {max_len} characters.")
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise NewSessionError(f"{field} contains control characters.")
+        raise InvalidRequest(f"{field} contains control characters.")
     return value
 
 
@@ -52,34 +64,34 @@ def check_join_url(url: Any) -> str:
     demo and test sessions point at loopback pages the launcher's allow-list refuses elsewhere."""
     url = _text(url, "join_url", _MAX_URL)
     if any(c.isspace() for c in url):
-        raise NewSessionError("join_url must not contain spaces.")
+        raise InvalidRequest("join_url must not contain spaces.")
     try:
         parts = urlsplit(url)
         _ = parts.port  # urlsplit checks the port only when it is read
     except ValueError:
-        raise NewSessionError("join_url is not a valid web address.") from None
+        raise InvalidRequest("join_url is not a valid web address.") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise NewSessionError("join_url must be an https:// (or http://) address with a host.")
+        raise InvalidRequest("join_url must be an https:// (or http://) address with a host.")
     return url
 
 
 def parse_new_session(data: Any) -> NewSession:
     """Validate a ``POST /api/v1/sessions`` body (also what ``create-session`` takes)."""
     if not isinstance(data, dict):
-        raise NewSessionError("The session request must be a JSON object.")
+        raise InvalidRequest("The session request must be a JSON object.")
     unknown = set(data) - _FIELDS
     if unknown:
-        raise NewSessionError(f"The session request has fields it does not allow: {', '.join(sorted(unknown))}.")
+        raise InvalidRequest(f"The session request has fields it does not allow: {', '.join(sorted(unknown))}.")
     missing = {"technician", "join_url"} - set(data)
     if missing:
-        raise NewSessionError(f"The session request is missing: {', '.join(sorted(missing))}.")
+        raise InvalidRequest(f"The session request is missing: {', '.join(sorted(missing))}.")
     ticket = data.get("ticket")
     provider = data.get("provider", PROVIDERS[0])
     if provider not in PROVIDERS:
-        raise NewSessionError(f"provider must be one of: {', '.join(PROVIDERS)}.")
+        raise InvalidRequest(f"provider must be one of: {', '.join(PROVIDERS)}.")
     minutes = data.get("expires_in_minutes", DEFAULT_EXPIRES_IN_MINUTES)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_EXPIRES_IN_MINUTES:
-        raise NewSessionError(f"expires_in_minutes must be a whole number from 1 to {MAX_EXPIRES_IN_MINUTES}.")
+        raise InvalidRequest(f"expires_in_minutes must be a whole number from 1 to {MAX_EXPIRES_IN_MINUTES}.")
     return NewSession(
         technician=_text(data["technician"], "technician", _MAX_TECHNICIAN),
         ticket=None if ticket is None else _text(ticket, "ticket", _MAX_TICKET),
@@ -91,33 +103,30 @@ def parse_new_session(data: Any) -> NewSession:
 
 def require_code(code: str) -> str:
     if not is_session_code(code):
-        raise ApiError(
-            422, "invalid_code", f"That is not a session code. A session code has 9 digits, like {EXAMPLE}."
-        )
+        raise InvalidCode(f"That is not a session code. A session code has 9 digits, like {EXAMPLE}.")
     return code
 
 
-def unknown_code(code: str) -> ApiError:
-    return ApiError(
-        404,
-        "unknown_code",
+def unknown_code(code: str) -> UnknownCode:
+    return UnknownCode(
         f"There is no support session with the code {format_session_code(code)}. "
-        "Check the code with your technician.",
+        "Check the code with your technician."
     )
 
 
-def too_many_wrong_codes(retry_after: int) -> ApiError:
-    """``429`` for an address that tried too many wrong codes: when to try again, in seconds, in
-    the ``Retry-After`` header and the body (the launcher shows the time to the customer)."""
+def too_many_wrong_codes(retry_after: int) -> TooManyWrongCodes:
+    """For an address that tried too many wrong codes: when to try again, in seconds (the
+    launcher shows the time to the customer)."""
     minutes = max(1, -(-retry_after // 60))
     wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    return ApiError(
-        429,
-        "too_many_attempts",
+    return TooManyWrongCodes(
         f"Too many wrong session codes were tried from this network. Wait {wait}, then try again.",
-        headers={"Retry-After": str(retry_after)},
         retry_after=retry_after,
     )
+
+
+def is_expired(session: SessionRow, now: datetime | None = None) -> bool:
+    return (now or utc_now()) >= parse_iso_utc(session.expires_at)
 
 
 def require_live_session(session: SessionRow | None, code: str, now: datetime | None = None) -> SessionRow:
@@ -125,12 +134,62 @@ def require_live_session(session: SessionRow | None, code: str, now: datetime | 
     if session is None:
         raise unknown_code(code)
     if session.status == "cancelled":
-        raise ApiError(
-            410, "cancelled", "This support session was cancelled. Ask your technician for a new session code."
-        )
-    if session.expired(now):
-        raise ApiError(410, "expired", "This support session has expired. Ask your technician for a new session code.")
+        raise SessionCancelled("This support session was cancelled. Ask your technician for a new session code.")
+    if is_expired(session, now):
+        raise SessionExpired("This support session has expired. Ask your technician for a new session code.")
     return session
+
+
+def open_session(
+    store: Store,
+    *,
+    technician: str,
+    ticket: str | None,
+    join_url: str | Callable[[str], str],
+    provider: str,
+    expires_in_minutes: int,
+    now: datetime | None = None,
+) -> SessionRow:
+    """Open a session under a fresh code (fields as :func:`parse_new_session` checked them).
+
+    ``join_url`` may be a function of the new code, for links that point back at the session
+    itself (the demo join page), so the row is never written with a placeholder.
+    """
+    created = now or utc_now()
+    with store.transaction() as tx:
+        for _ in range(_MAX_CODE_TRIES):
+            code = new_session_code()
+            if tx.session(code) is None:
+                break
+        else:
+            raise StoreError("Could not find an unused session code; the sessions table is nearly full.")
+        session = SessionRow(
+            code=code,
+            technician=technician,
+            ticket=ticket,
+            join_url=join_url(code) if callable(join_url) else join_url,
+            provider=provider,
+            created_at=iso_utc(created),
+            expires_at=iso_utc(created + timedelta(minutes=expires_in_minutes)),
+            status="open",
+        )
+        tx.insert_session(session)
+    return session
+
+
+def cancel_session(store: Store, code: str) -> bool:
+    """Cancel a session that has no consent yet; False if there is no such open session."""
+    with store.transaction() as tx:
+        session = tx.session(code)
+        if session is None or session.status != "open":
+            return False
+        tx.set_status(code, "cancelled")
+    return True
+
+
+def words_secret(store: Store) -> bytes:
+    """The key of every session's verification words, made on first use."""
+    return store.secret(WORDS_SECRET, lambda: secrets.token_bytes(_SECRET_BYTES))
 
 
 def session_answer(session: SessionRow, company: str, words_secret: bytes) -> dict[str, Any]:

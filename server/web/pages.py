@@ -6,7 +6,8 @@ from datetime import datetime
 
 from app.core.brand import Brand
 from app.core.session_code import format_session_code
-from server.db import SessionRow, parse_iso_utc
+from app.core.utc_time import parse_iso_utc
+from server.storage import SessionRow
 from server.templating import render
 
 

@@ -5,7 +5,7 @@ rewrites the same few B-tree pages in the WAL. Committing one consent per reques
 the queue 50 customers stood in. Instead each request validates its record by itself, then
 queues it here; the first one queued schedules the write for the event loop's next turn, by
 which time every request that arrived meanwhile has queued too. The batch is written with
-:func:`server.consents.record_consents` (a savepoint per consent, so one refusal does not undo
+:func:`server.domain.consents.record_consents` (a savepoint per consent, so one refusal does not undo
 the others) and committed once. Only then does any request get its answer: a ``201`` still means
 the consent is on disk.
 
@@ -20,14 +20,15 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-from server.consents import ConsentToStore, record_consents
-from server.db import ConsentStore, utc_now
+from app.core.utc_time import utc_now
+from server.domain.consents import ConsentToStore, record_consents
+from server.storage import Store
 
 
 class ConsentWriter:
     """The one writer of consents for an app; use it from the app's event loop only."""
 
-    def __init__(self, store: ConsentStore, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
         self._store = store
         self._clock = clock
         self._queue: list[tuple[ConsentToStore, asyncio.Future[bytes]]] = []

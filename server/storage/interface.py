@@ -1,0 +1,150 @@
+"""What the server needs from a database, whatever the engine.
+
+The domain (:mod:`server.domain`) talks only to :class:`Store` and :class:`Transaction`; an
+engine (:mod:`server.storage.sqlite`, later PostgreSQL) implements them. Rows are plain data:
+the rules about them (is a session over? may this consent be stored?) live in the domain.
+
+An engine promises:
+
+- :meth:`Store.transaction` holds the write lock from its first statement, so a read-then-write
+  (is this receipt new? then store it) cannot interleave with another writer, in this process or
+  another; any exception rolls everything back, a failed COMMIT included.
+- :meth:`Store.write_each` runs many writes in ONE transaction (one fsync), each in a savepoint
+  of its own, so one refusal undoes only its own writes.
+- A committed transaction survives a power cut before the call returns.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+SESSION_STATUSES = ("open", "consented", "cancelled")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names it and the reason in one line."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    code: str
+    technician: str
+    ticket: str | None
+    join_url: str
+    provider: str
+    created_at: str  # app.core.utc_time.iso_utc
+    expires_at: str
+    status: str  # one of SESSION_STATUSES
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    session_code: str
+    receipt_id: str
+    reference: str
+    record_json: str
+    received_at: str
+    answer_json: str  # the 201 answer, byte for byte, so a retry gets exactly it
+
+
+class Transaction(abc.ABC):
+    """Queries inside one transaction of a :class:`Store`."""
+
+    @abc.abstractmethod
+    def session(self, code: str) -> SessionRow | None: ...
+
+    @abc.abstractmethod
+    def consent_for_session(self, code: str) -> ConsentRow | None: ...
+
+    @abc.abstractmethod
+    def consent_by_receipt(self, receipt_id: str) -> ConsentRow | None: ...
+
+    @abc.abstractmethod
+    def reference_in_use(self, reference: str) -> bool: ...
+
+    @abc.abstractmethod
+    def insert_session(self, session: SessionRow) -> None:
+        """Add a session whose code the caller checked is free (``session(code) is None``)."""
+
+    @abc.abstractmethod
+    def insert_consent(self, consent: ConsentRow) -> None: ...
+
+    @abc.abstractmethod
+    def set_status(self, code: str, status: str) -> None: ...
+
+    @abc.abstractmethod
+    def consent_count(self) -> int: ...
+
+    @abc.abstractmethod
+    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The named secret; stored from ``make()`` on first use (needs a write transaction)."""
+
+
+class Store(abc.ABC):
+    """One database of sessions and consents. Safe to share between threads; close it when done."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, bytes] = {}
+        self._secrets_lock = threading.Lock()
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+
+    @abc.abstractmethod
+    def reading(self) -> AbstractContextManager[Transaction]:
+        """Reads that see one consistent state; writing in it is a mistake."""
+
+    @abc.abstractmethod
+    def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
+        """``write(tx, item)`` for every item in ONE transaction, each in its own savepoint: one
+        that raises is undone alone and its exception takes its place in the answer. Later items
+        see what earlier ones wrote. If the commit itself fails, nothing is kept and this raises."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    @property
+    @abc.abstractmethod
+    def description(self) -> str:
+        """Where the data is, for messages (a file path, a database name; never a password)."""
+
+    # Conveniences every engine gets from the methods above.
+
+    def session(self, code: str) -> SessionRow | None:
+        with self.reading() as tx:
+            return tx.session(code)
+
+    def consent_for_session(self, code: str) -> ConsentRow | None:
+        with self.reading() as tx:
+            return tx.consent_for_session(code)
+
+    def consent_count(self) -> int:
+        with self.reading() as tx:
+            return tx.consent_count()
+
+    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The named secret, read once and then kept in memory (it never changes once made)."""
+        with self._secrets_lock:
+            if name not in self._secrets:
+                with self.transaction() as tx:
+                    self._secrets[name] = tx.secret(name, make)
+            return self._secrets[name]
+
+    def __enter__(self: StoreT) -> StoreT:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+StoreT = TypeVar("StoreT", bound=Store)
+

@@ -1,0 +1,49 @@
+"""The HTTP API of ``docs/server-api.md`` as a FastAPI application: wiring only."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app.core.brand import load_brand
+from app.core.terms import load_terms
+from server.config import ServerConfig
+from server.domain.consent_writer import ConsentWriter
+from server.domain.limits import FailedLookups
+from server.storage import Store, open_store
+from server.web.customer_routes import add_customer_routes
+from server.web.errors import install_error_handlers
+from server.web.no_store import NoStore
+from server.web.page_routes import add_page_routes
+from server.web.services import Services
+from server.web.technician_routes import add_technician_routes
+
+
+def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
+    """Build the server. It opens ``config.db_path`` unless given a ``store``; the store is at
+    ``app.state.store`` and whoever runs the app closes it after the app stops serving."""
+    store = store or open_store(config.db_path)
+    brand = load_brand()
+    services = Services(
+        config=config,
+        store=store,
+        brand=brand,
+        terms=load_terms(brand),
+        consents=ConsentWriter(store),
+        wrong_codes=FailedLookups(config.lookup_limit),
+    )
+    app = FastAPI(
+        title=f"{brand.company} consent server",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
+    app.state.store = store
+    app.state.config = config
+    app.state.wrong_codes = services.wrong_codes
+    install_error_handlers(app)
+    app.add_middleware(NoStore)
+    add_customer_routes(app, services)
+    add_technician_routes(app, services)
+    add_page_routes(app, services)
+    return app

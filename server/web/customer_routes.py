@@ -1,0 +1,52 @@
+"""What a customer's launcher reaches: health, the session look-up and the consent. Every answer
+that tells a real code from a wrong one runs inside the wrong-code limit.
+
+Routes are async and call the store directly on the event loop: each store call takes a fraction
+of a millisecond, and handing it to the threadpool cost more than it saved (GIL hand-offs; with
+50 clients posting at once, p99 went from about 45 ms to over 100 ms). Consents, the one write
+customers make at once, go through the group-commit writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from server.domain.consents import prepare_consent
+from server.domain.refusals import InvalidRecord
+from server.domain.sessions import require_code, require_live_session, session_answer, words_secret
+from server.web.body import json_body
+from server.web.services import Services
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def add_customer_routes(app: FastAPI, services: Services) -> None:
+    store, brand, wrong_codes = services.store, services.brand, services.wrong_codes
+
+    @app.get("/healthz")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/v1/sessions/{code}")
+    async def look_up_session(code: str, request: Request) -> dict[str, Any]:
+        require_code(code)
+        with wrong_codes.counting(client_address(request)):
+            session = require_live_session(store.session(code), code)
+        return session_answer(session, brand.company, words_secret(store))
+
+    async def give_consent(request: Request) -> Response:
+        code = require_code(request.path_params["code"])
+        with wrong_codes.counting(client_address(request)):
+            consent = prepare_consent(code, await json_body(request, InvalidRecord), terms=services.terms)
+            answer = await services.consents.record(consent)
+        return Response(answer, status_code=201, media_type="application/json")
+
+    # A plain Starlette route: the hot path of 50 customers at once skips FastAPI's parameter
+    # solving and per-request exit stacks (measured: p99 35 ms -> 19 ms in `make bench-server`).
+    # The middleware and the JSON error handlers still apply as to every other route.
+    app.add_route("/api/v1/sessions/{code}/consent", give_consent, methods=["POST"])

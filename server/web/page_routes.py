@@ -1,0 +1,44 @@
+"""What a browser reaches: the emailed join link's page, the demo sessions' join page and the
+pages' static files. The join pages tell a real code from a wrong one, so the limit counts them."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from server.domain.sessions import require_code, require_live_session, unknown_code
+from server.templating import PAGE_HEADERS, static_files
+from server.web.customer_routes import client_address
+from server.web.errors import ApiError
+from server.web.pages import demo_join_page, join_page
+from server.web.services import Services
+
+
+def add_page_routes(app: FastAPI, services: Services) -> None:
+    store, brand, wrong_codes = services.store, services.brand, services.wrong_codes
+    static = static_files()
+
+    @app.get("/static/{name}")
+    async def static_file(name: str) -> Response:
+        if name not in static:
+            raise ApiError(404, "not_found", "There is nothing at this address on the consent server.")
+        body, media_type = static[name]
+        return Response(body, media_type=media_type)
+
+    @app.get("/join/{code}", response_class=HTMLResponse)
+    async def join(code: str, request: Request) -> HTMLResponse:
+        require_code(code)
+        with wrong_codes.counting(client_address(request)):
+            session = require_live_session(store.session(code), code)
+        return HTMLResponse(join_page(session, brand), headers=PAGE_HEADERS)
+
+    if services.config.demo:
+
+        @app.get("/demo/join/{code}", response_class=HTMLResponse)
+        async def demo_join(code: str, request: Request) -> HTMLResponse:
+            require_code(code)
+            with wrong_codes.counting(client_address(request)):
+                session = store.session(code)
+                if session is None:
+                    raise unknown_code(code)
+            return HTMLResponse(demo_join_page(session, brand), headers=PAGE_HEADERS)

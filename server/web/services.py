@@ -1,0 +1,23 @@
+"""What the routes of one app share: the store, the settings and the domain's long-lived parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.brand import Brand
+from app.core.terms import Terms
+from server.config import ServerConfig
+from server.domain.consent_writer import ConsentWriter
+from server.domain.limits import FailedLookups
+from server.storage import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    config: ServerConfig
+    store: Store
+    brand: Brand
+    # Read once: the terms only change with a new release, and every consent compares against them.
+    terms: Terms
+    consents: ConsentWriter
+    wrong_codes: FailedLookups
