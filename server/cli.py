@@ -85,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--public-url", help="support site for the customer link (default: the brand's support site)")
 
+    migrate = commands.add_parser(
+        "migrate", help="bring the database's schema up to date (serve does this too when it starts)"
+    )
+    target = migrate.add_mutually_exclusive_group(required=True)
+    target.add_argument("--db", help="SQLite database file (created if missing; its folder must exist)")
+    target.add_argument("--database", metavar="URL", help="PostgreSQL database, postgresql://USER@HOST:PORT/DB")
+    migrate.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if migrations are pending, 0 if up to date"
+    )
+
     cancel = commands.add_parser("cancel-session", help="cancel a session nobody has consented to yet")
     cancel.add_argument("--db", required=True, help="SQLite database file the server uses")
     cancel.add_argument("--code", required=True, help="the 9-digit session code")
@@ -170,10 +180,22 @@ def _cancel_session(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from server.storage.schema_report import SchemaReport
+
+    try:
+        report = SchemaReport.of(db=args.db, database=args.database, upgrade=not args.check)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(report.describe())
+    return 1 if report.pending else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        command = {"serve": _serve, "create-session": _create_session, "cancel-session": _cancel_session}
+        command = {"serve": _serve, "create-session": _create_session, "cancel-session": _cancel_session,
+                   "migrate": _migrate}
         return command[args.command](args)
     except UsageError as exc:
         print(str(exc) if str(exc).startswith(PROG) else f"{PROG}: {exc}", file=sys.stderr)

@@ -16,34 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from server.storage.interface import ConsentRow, R, SessionRow, Store, StoreError, T, Transaction
+from server.storage.migrations import SchemaError, upgrade_sqlite
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    code        TEXT PRIMARY KEY CHECK (length(code) = 9),
-    technician  TEXT NOT NULL,
-    ticket      TEXT,
-    join_url    TEXT NOT NULL,
-    provider    TEXT NOT NULL,
-    created_at  TEXT NOT NULL,
-    expires_at  TEXT NOT NULL,
-    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'consented', 'cancelled'))
-);
-CREATE TABLE IF NOT EXISTS consents (
-    session_code TEXT PRIMARY KEY REFERENCES sessions (code),
-    receipt_id   TEXT NOT NULL UNIQUE,
-    reference    TEXT NOT NULL UNIQUE,
-    record_json  TEXT NOT NULL,
-    received_at  TEXT NOT NULL,
-    answer_json  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS secrets (
-    name   TEXT PRIMARY KEY,
-    value  BLOB NOT NULL
-);
-"""
 
 _SESSION_COLUMNS = "code, technician, ticket, join_url, provider, created_at, expires_at, status"
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
@@ -125,6 +100,9 @@ class SqliteStore(Store):
             raise StoreError(f"Cannot open the database {self.path}: {exc} (does its folder exist?)") from None
         try:
             self._prepare()
+        except SchemaError as exc:
+            self._db.close()
+            raise StoreError(str(exc)) from None
         except sqlite3.Error as exc:
             self._db.close()
             raise StoreError(f"Cannot use {self.path} as the consent database: {exc}.") from None
@@ -142,21 +120,7 @@ class SqliteStore(Store):
         # FULL: a 201 tells the customer their consent is on record, so it must survive a power cut.
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"it was made by a newer server (schema {version}, this server knows {SCHEMA_VERSION})"
-            )
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        upgrade_sqlite(db, str(self.path))
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
