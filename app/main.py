@@ -146,7 +146,7 @@ def _run_gui(
         wizard.show()
         code = run_event_loop(qt_app, wizard)
         return crash.exit_code if crash.crashed else code
-    except Exception:
+    except Exception:  # noqa: BLE001 - anything that escapes gets the crash message, not a traceback
         return crash.report_fatal(sys.exc_info())
     finally:
         crash.uninstall()

@@ -133,7 +133,7 @@ def measure(executables: dict[str, Path], runs: int, watch_memory: bool) -> dict
                 sandbox = Path(scratch) / f"{name}-{round_number}"
                 sandbox.mkdir()
                 run = run_once(executable, sandbox, watch_memory)
-                leftovers = [p for p in (sandbox / "tmp").iterdir()]
+                leftovers = list((sandbox / "tmp").iterdir())
                 if leftovers:
                     raise SystemExit(f"{name} left {leftovers} in its temporary folder")
                 shutil.rmtree(sandbox)

@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.server_fixtures import make_record  # noqa: E402
+from tests.server_fixtures import make_record
 
 BUDGET_P99_MS = 50.0
 
@@ -105,7 +105,7 @@ async def run_load(port: int, requests_per_client: list[list[bytes]]) -> tuple[l
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -134,7 +134,7 @@ def main() -> int:
             for i in range(args.clients):
                 mine = codes[i * args.per_client : (i + 1) * args.per_client]
                 bodies = [json.dumps(make_record(code)).encode() for code in mine]
-                raws = [request_bytes("POST", f"/api/v1/sessions/{code}/consent", body) for code, body in zip(mine, bodies)]
+                raws = [request_bytes("POST", f"/api/v1/sessions/{code}/consent", body) for code, body in zip(mine, bodies, strict=True)]
                 consents.append(raws + raws[:1])  # the repeat must be answered, not stored again
 
             base_ms, base_status = asyncio.run(run_load(port, health))

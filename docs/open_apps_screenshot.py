@@ -71,10 +71,10 @@ def main() -> int:
         print(f"saved {out} with rows {page.row_keys()}")
         # The acceptance check on the same desktop: Close closes the stand-in mail client and
         # password manager, by asking them (they exit by themselves, status 0).
-        by_name = {name: proc for (name, *_options), proc in zip(STAND_INS, started)}
+        by_name = {name: proc for (name, *_options), proc in zip(STAND_INS, started, strict=True)}
         for key, name in (("thunderbird", "thunderbird"), ("keepassxc", "keepassxc")):
             page.row(key).close_button.click()
-            wait(app, lambda: by_name[name].poll() is not None and key not in page.row_keys(), 30)
+            wait(app, lambda name=name, key=key: by_name[name].poll() is not None and key not in page.row_keys(), 30)
             print(f"Close: {name} exited with status {by_name[name].returncode}; row gone")
         print(f"consent record: {page.journey.open_apps}")
         return 0

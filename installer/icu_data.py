@@ -170,7 +170,7 @@ def write_package(header: bytes, items: list[tuple[str, bytes]]) -> bytes:
         body += chunk
         position += len(chunk)
     table = struct.pack("<I", len(items)) + b"".join(
-        struct.pack("<II", name_offset, data_offset) for name_offset, data_offset in zip(name_offsets, data_offsets)
+        struct.pack("<II", name_offset, data_offset) for name_offset, data_offset in zip(name_offsets, data_offsets, strict=True)
     )
     return header + table + names + bytes(body)
 

@@ -44,7 +44,7 @@ def draw(size: int) -> QImage:
 
 
 def main() -> int:
-    QGuiApplication(sys.argv[:1] + ["-platform", "offscreen"])
+    QGuiApplication([*sys.argv[:1], "-platform", "offscreen"])
     outputs = {
         HERE / "windows" / "Phonetex-Support.ico": (256, "ICO"),
         HERE / "macos" / "Phonetex-Support.icns": (512, "ICNS"),

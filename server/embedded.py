@@ -45,7 +45,7 @@ class _Server(uvicorn.Server):
         try:
             self.run()
         # uvicorn reports a failed start with sys.exit; in a thread that would vanish silently.
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - kept for the caller to raise
             self.failure = exc
         finally:
             self.ready.set()

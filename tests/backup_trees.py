@@ -32,14 +32,14 @@ class Home:
                 return -1
             return os.stat(path).st_dev
 
-        values = dict(
-            home=str(self.root),
-            folders=tuple((name, str(self.root / name)) for name in FOLDERS),
-            os="linux",
-            run=lambda _args: None,
-            partitions=lambda: [],
-            device_of=device_of,
-        )
+        values = {
+            "home": str(self.root),
+            "folders": tuple((name, str(self.root / name)) for name in FOLDERS),
+            "os": "linux",
+            "run": lambda _args: None,
+            "partitions": list,
+            "device_of": device_of,
+        }
         values.update(changes)
         return BackupSystem(**values)
 

@@ -41,7 +41,7 @@ def make_record(session_code: str, /, **overrides: Any) -> dict[str, Any]:
         "given_at": utc_now_iso(),
         "name": "Ann Example",
         "terms": {"id": terms.id, "version": terms.version, "sha256": terms.sha256, "language": terms.language},
-        "acknowledgements": {key: True for key in ACKNOWLEDGEMENTS},
+        "acknowledgements": dict.fromkeys(ACKNOWLEDGEMENTS, True),
         "open_apps": {
             "left_open": [{"name": "Firefox", "category": "browser"}],
             "closed": [{"name": "Thunderbird", "category": "email"}],

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import plistlib
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.backup.finders import (
     find_backups,
@@ -15,6 +18,7 @@ from app.core.backup.finders import (
     find_repository,
     find_time_machine,
 )
+from app.core.backup.layouts import file_history_copy_name, file_history_name
 from app.core.backup.system import CommandResult
 from app.core.backup.verdict import describe, summary_from_evidence
 from tests.backup_trees import DAY, fake_run, file_history, make_home
@@ -112,8 +116,8 @@ def time_machine_plist(path, snapshot_dates):
 
 def test_time_machine_reads_destination_and_snapshot_dates_from_its_preferences(tmp_path):
     now = time.time()
-    newest = datetime.fromtimestamp(now - 3 * DAY, timezone.utc).replace(tzinfo=None, microsecond=0)
-    older = datetime.fromtimestamp(now - 9 * DAY, timezone.utc).replace(tzinfo=None, microsecond=0)
+    newest = datetime.fromtimestamp(now - 3 * DAY, UTC).replace(tzinfo=None, microsecond=0)
+    older = datetime.fromtimestamp(now - 9 * DAY, UTC).replace(tzinfo=None, microsecond=0)
     plist = time_machine_plist(tmp_path / "com.apple.TimeMachine.plist", [older, newest])
     found = find_time_machine(str(plist), fake_run({}))
     assert [(e.kind, e.destination) for e in found] == [("time-machine", "Time Machine Backups")]
@@ -165,7 +169,7 @@ def test_deja_dup_last_backup_through_gsettings():
     })
     evidence = find_deja_dup(run)
     assert (evidence.kind, evidence.destination) == ("deja-dup", "SanDisk USB laptop")
-    assert evidence.newest == datetime(2024, 5, 1, 10, 20, 30, 123456, timezone.utc).timestamp()
+    assert evidence.newest == datetime(2024, 5, 1, 10, 20, 30, 123456, UTC).timestamp()
 
 
 def test_deja_dup_never_run_or_not_installed_is_nothing():
@@ -209,11 +213,6 @@ def test_find_backups_gathers_what_each_finder_says(tmp_path):
     summary = summary_from_evidence(found, now, 7, False)
     assert (summary.verdict, summary.kind, summary.coverage) == ("old", "deja-dup", None)
     assert find_backups(home.system()) == ()
-
-
-from hypothesis import given, strategies as st  # noqa: E402
-
-from app.core.backup.layouts import file_history_copy_name, file_history_name  # noqa: E402
 
 
 @given(

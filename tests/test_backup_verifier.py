@@ -333,7 +333,7 @@ def test_cancel_between_hash_chunks(tmp_path, now):
     flag = CountingFlag(after=5)
 
     def on_progress(progress):
-        flag.hashing = flag.hashing or progress.phase == COMPARING and progress.done == progress.total
+        flag.hashing = flag.hashing or (progress.phase == COMPARING and progress.done == progress.total)
 
     result = check(home, backup, cancel=flag, progress=on_progress,
                    hash_budget=verifier_module.HashBudget(chunk=4096))

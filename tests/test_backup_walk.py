@@ -103,7 +103,7 @@ def test_windows_drive_letters_marked_removable():
     table = [part("C:\\", "C:\\", "NTFS", "rw,fixed"), part("E:\\", "E:\\", "FAT32", "rw,removable"),
              part("D:\\", "D:\\", "NTFS", "rw,fixed")]
     drives = list_drives(lambda: table, "C:\\Users\\ann")
-    assert [(d.path, d.removable) for d in drives][0] == ("E:\\", True)
+    assert next((d.path, d.removable) for d in drives) == ("E:\\", True)
 
 
 def test_an_unreadable_partition_table_offers_no_drives():

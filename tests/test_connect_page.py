@@ -60,13 +60,13 @@ def test_the_customer_is_told_what_will_open(qtbot, link, provider, words):
 
 def test_the_wording_follows_the_link_that_opens_not_the_servers_label(qtbot):
     # A TeamViewer link the server calls Zoho Assist: the customer is told what really opens.
-    page, opened = connect_page(qtbot, "https://get.teamviewer.com/s06301144", "zoho-assist")
+    page, _opened = connect_page(qtbot, "https://get.teamviewer.com/s06301144", "zoho-assist")
     assert "TeamViewer will open" in page.status_label.text()
 
 
 def test_when_the_browser_fails_the_link_can_be_copied_and_read_out(qtbot):
     link = "https://assist.zoho.com/join?role=A&key=123456789"
-    page, opened = connect_page(qtbot, link, "zoho-assist", browser_works=False)
+    page, _opened = connect_page(qtbot, link, "zoho-assist", browser_works=False)
     message = page.status_label.text()
     assert "Your browser did not open" in message
     assert "K7P-4QX" in message and "hammer  ·  jungle  ·  turtle" in message

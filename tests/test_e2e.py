@@ -10,10 +10,10 @@ import sqlite3
 import time
 
 import httpx
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
-from PySide6.QtGui import QGuiApplication
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWizard
 
 from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
@@ -121,7 +121,7 @@ def test_a_session_consented_elsewhere_is_refused_with_409(qtbot, consent_server
         f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent", json=make_record(session["code"])
     )
     assert first.status_code == 201
-    wizard, opened = wizard_for(qtbot, consent_server, session)
+    wizard, _opened = wizard_for(qtbot, consent_server, session)
     # The session page already says so: the customer cannot even start.
     page = wizard.currentPage()
     qtbot.waitUntil(lambda: "already" in page.status_label.text(), timeout=10_000)

@@ -70,7 +70,7 @@ def test_a_failing_page_is_logged_explained_and_closes_the_launcher(qapp, crash_
 
 
 def test_a_failure_in_a_worker_thread_is_shown_on_the_gui_thread(qapp, crash_env):
-    handler, shown, files = crash_env
+    handler, _shown, files = crash_env
     shown_on: list[bool] = []
     handler._show_message = lambda title, text: shown_on.append(threading.current_thread() is threading.main_thread())
 

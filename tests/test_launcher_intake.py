@@ -260,7 +260,7 @@ def test_the_subprocess_really_runs_with_the_production_brand(production_checkou
 )
 def test_python_m_app_with_a_production_brand_refuses_development_switches(production_checkout, args, words):
     with python_m_app(production_checkout, *args) as launcher:
-        out, err = launcher.communicate(timeout=60)
+        _out, err = launcher.communicate(timeout=60)
     assert launcher.returncode == 2
     assert words in err and "Traceback" not in err
 

@@ -3,6 +3,7 @@ X11 backend's window-manager path (the no-window-manager path runs for real in t
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from app.core.open_apps import AppWindow, Icon, OpenApp, default_catalogue
@@ -217,14 +218,7 @@ class FakeConnection:
         self.sent: list[tuple[int, int, str, list[int], int]] = []
         self.broken = False
 
-        class _Lock:
-            def __enter__(self_inner):
-                return self_inner
-
-            def __exit__(self_inner, *exc):
-                return False
-
-        self.lock = _Lock()
+        self.lock = contextlib.nullcontext()
         self._names: dict[int, str] = {}
 
     def atoms(self, names):

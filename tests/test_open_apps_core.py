@@ -24,8 +24,8 @@ from app.core.open_apps import (
     consent_summary,
     default_backend,
     default_catalogue,
+    linux_cgroups,
 )
-from app.core.open_apps import linux_cgroups
 from app.core.open_apps.backend import WindowBackend
 from app.core.open_apps.catalogue import CatalogueError
 from app.core.open_apps.closing import close_politely, force_close
@@ -33,7 +33,6 @@ from app.core.open_apps.grouping import ProcessFacts, group_apps
 from app.core.open_apps.linux_x11 import X11Backend, pick_icon
 from app.core.open_apps.process_list import ProcessListBackend
 from app.core.open_apps.processes import ProcessTable, descendants, snapshot
-
 
 # --- catalogue ------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ import psutil
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
-from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 from app.core.brand import load_brand
 from app.core.consent_client import ConsentClient
 from app.core.consent_record import AppSummary
@@ -29,6 +28,7 @@ from app.core.open_apps.processes import ProcessTable, snapshot
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
+from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -167,8 +167,8 @@ def test_the_page_lists_flagged_apps_first_and_closes_them_politely_or_by_confir
         row = page.row(key)
         assert not row.force_button.isVisible()
         qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: key not in page.row_keys(), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda key=key: key not in page.row_keys(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda proc=proc: proc.poll() is not None, timeout=WAIT_MS)
         assert proc.returncode == 0  # it quit by itself: asked, not killed
 
     office_row = page.row("libreoffice")

@@ -3,7 +3,6 @@
 import threading
 
 import shiboken6
-
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
 
 from app.ui.workers import BackgroundRunner

@@ -17,16 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer
 
-from app.core.backup.system import CommandResult  # noqa: E402
-from app.core.brand import load_brand  # noqa: E402
-from app.core.consent_client import ConsentClient  # noqa: E402
-from app.core.terms import load_terms  # noqa: E402
-from app.ui.application import create_application  # noqa: E402
-from app.ui.context import LauncherContext  # noqa: E402
-from app.ui.wizard import PageId, SupportWizard  # noqa: E402
-from tests.backup_trees import DAY, fake_run, make_home, mirror, newest  # noqa: E402
+from app.core.backup.system import CommandResult
+from app.core.brand import load_brand
+from app.core.consent_client import ConsentClient
+from app.core.terms import load_terms
+from app.ui.application import create_application
+from app.ui.context import LauncherContext
+from app.ui.wizard import PageId, SupportWizard
+from tests.backup_trees import DAY, fake_run, make_home, mirror, newest
 
 MISSING = 3
 

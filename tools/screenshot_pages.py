@@ -22,7 +22,7 @@ from app.core.consent_client import ConsentClient
 from app.core.terms import load_terms
 from app.ui.application import create_application
 from app.ui.context import LauncherContext
-from app.ui.wizard import PageId, SupportWizard
+from app.ui.wizard import SupportWizard
 from server.embedded import start_demo_server
 
 

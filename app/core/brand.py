@@ -38,7 +38,6 @@ class JoinLinkRule:
 
 @dataclass(frozen=True)
 class Brand:
-    brand_id: str
     company: str
     product_name: str
     launcher_name: str
@@ -67,7 +66,6 @@ def brand_from_dict(data: dict[str, Any]) -> Brand:
         for rule in data["join_links"]
     )
     return Brand(
-        brand_id=data["brand_id"],
         company=data["company"],
         product_name=data["product_name"],
         launcher_name=data["launcher_name"],

@@ -188,12 +188,12 @@ class ConsentClient:
                 raise _unreadable_answer()
             return data
         message = data.get("message") if isinstance(data, dict) else None
-        error = data.get("error", "") if isinstance(data, dict) else ""
+        error_word = data.get("error", "") if isinstance(data, dict) else ""
         if response.status_code == 429:
             raise _too_many_attempts(response, data)
         if isinstance(message, str) and message.strip() and response.status_code < 500:
             # The server's own sentence is written for the customer (see docs/server-api.md).
-            raise ServerError("{message}", status=response.status_code, error=str(error), message=message.strip()[:500])
+            raise ServerError("{message}", status=response.status_code, error=str(error_word), message=message.strip()[:500])
         if response.status_code >= 500:
             raise ServerError(
                 QT_TRANSLATE_NOOP(
@@ -202,7 +202,7 @@ class ConsentClient:
                     "press Retry in a moment.",
                 ),
                 status=response.status_code,
-                error=str(error),
+                error=str(error_word),
             )
         raise ServerError(
             QT_TRANSLATE_NOOP(
@@ -210,7 +210,7 @@ class ConsentClient:
                 "Phonetex's server refused the request (error {status}). Please tell your technician.",
             ),
             status=response.status_code,
-            error=str(error),
+            error=str(error_word),
         )
 
 

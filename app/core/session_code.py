@@ -17,7 +17,7 @@ CODE_LENGTH = 9
 EXAMPLE = "482 913 557"
 
 _SEPARATORS = re.compile(r"[\s.\-\u00a0]+")
-_DIGITS = re.compile(r"[0-9]{%d}" % CODE_LENGTH)
+_DIGITS = re.compile(rf"[0-9]{{{CODE_LENGTH}}}")
 
 
 class SessionCodeError(UserFacingError):

@@ -122,7 +122,7 @@ class CrashHandler(QObject):
             ).format(log=self._log_path)
         try:
             self._show_message(title, text)
-        except Exception:  # noqa: BLE001 - a broken dialog must not stop the launcher from closing
+        except Exception:  # a broken dialog must not stop the launcher from closing
             log.exception("could not show the crash message")
 
 

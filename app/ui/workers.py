@@ -34,7 +34,7 @@ class Worker(QRunnable):
     def run(self) -> None:
         try:
             result = self.job()
-        except Exception as error:  # noqa: BLE001 - every failure must reach the page, not kill the thread
+        except Exception as error:  # every failure must reach the page, not kill the thread
             if not isinstance(error, UserFacingError):
                 log.exception("background job failed")
             self.signals.failed.emit(error)

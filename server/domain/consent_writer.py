@@ -48,9 +48,9 @@ class ConsentWriter:
             outcomes: list[bytes | Exception] = record_consents(
                 self._store, [consent for consent, _ in batch], self._clock()
             )
-        except Exception as exc:  # the commit failed: nothing of this batch is on record
+        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing of this batch is on record
             outcomes = [exc] * len(batch)
-        for (_, future), outcome in zip(batch, outcomes):
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
             # A request whose client went away was still written: its retry gets the answer.
             if future.cancelled():
                 continue

@@ -15,7 +15,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.core.backup.layouts import file_history_name, repository_kind, repository_newest, time_machine_time
 from app.core.backup.system import BackupSystem, CommandResult
@@ -150,7 +150,7 @@ def find_time_machine(plist_path: str | None, run: Callable[[Sequence[str]], Com
             continue
         name = destination.get("LastKnownVolumeName") or destination.get("NetworkURL") or "Time Machine"
         dates = [d for d in destination.get("SnapshotDates", []) if isinstance(d, datetime)]
-        newest = max(dates).replace(tzinfo=timezone.utc).timestamp() if dates else None  # plist dates are UTC
+        newest = max(dates).replace(tzinfo=UTC).timestamp() if dates else None  # plist dates are UTC
         found.append(Evidence("time-machine", str(name), newest))
     latest = run(["tmutil", "latestbackup"])
     if latest is not None:
@@ -181,7 +181,7 @@ def find_deja_dup(run: Callable[[Sequence[str]], CommandResult | None]) -> Evide
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     backend = _gsetting(run, "org.gnome.DejaDup", "backend") or ""
     if backend == "drive":
         destination = " ".join(
@@ -225,7 +225,7 @@ def find_backups(system: BackupSystem) -> tuple[Evidence, ...]:
     roots = system.onedrive_roots
     if system.os == "macos" and not roots:
         roots = onedrive_roots_on_macos(system.home)
-    jobs: list[Callable[[], object]] = [
+    jobs: list[Callable[[], Evidence | list[Evidence] | None]] = [
         lambda: find_file_history(system.local_appdata),
         lambda: find_onedrive(system.folders, roots),
         lambda: find_time_machine(system.time_machine_plist, system.run),
@@ -236,7 +236,7 @@ def find_backups(system: BackupSystem) -> tuple[Evidence, ...]:
     for job in jobs:
         try:
             answer = job()
-        except Exception:  # noqa: BLE001 - a finder's bug must not hide what the others found
+        except Exception:
             log.exception("a backup finder failed")
             continue
         if isinstance(answer, Evidence):

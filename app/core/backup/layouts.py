@@ -13,7 +13,7 @@ import os
 import re
 from calendar import timegm
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _FH_NAME = re.compile(r"^(?P<stem>.*) \((?P<stamp>\d{4}_\d{2}_\d{2} \d{2}_\d{2}_\d{2}) UTC\)(?P<ext>\.[^.]*)?$", re.DOTALL)
 _TM_NAME = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}-\d{6})(?:\.(?:backup|previous))?$")
@@ -38,7 +38,7 @@ def file_history_copy_name(original: str, backed_up_at: float) -> str:
     stem, dot, ext = original.rpartition(".")
     if not (dot and stem and ext):
         stem, ext = original, ""
-    stamp = datetime.fromtimestamp(backed_up_at, timezone.utc).strftime("%Y_%m_%d %H_%M_%S")
+    stamp = datetime.fromtimestamp(backed_up_at, UTC).strftime("%Y_%m_%d %H_%M_%S")
     return f"{stem} ({stamp} UTC)" + (f".{ext}" if ext else "")
 
 
@@ -56,7 +56,7 @@ def time_machine_time(name: str) -> float | None:
 def _subfolders(path: str) -> list[str]:
     try:
         with os.scandir(path) as entries:
-            found = []
+            found: list[str] = []
             for entry in entries:
                 if len(found) >= _MAX_LISTED:
                     break

@@ -67,7 +67,7 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 def candidate_roots(layout: Layout, source_root: str, home_roots: list[str]) -> list[str]:
     """Existing folders that may hold the copy of ``source_root``, most specific first."""
-    drive, rest = os.path.splitdrive(source_root)
+    _drive, rest = os.path.splitdrive(source_root)
     parts = [p for p in rest.split(os.sep) if p]
     found: list[str] = []
     for base in layout.bases:

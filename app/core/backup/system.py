@@ -16,8 +16,6 @@ import psutil
 
 from app.core.consent_record import os_family
 
-# The folders whose files the verifier looks for in a backup, by the names the customer sees.
-HOME_FOLDERS = ("Documents", "Desktop", "Pictures")
 TIME_MACHINE_PLIST = "/Library/Preferences/com.apple.TimeMachine.plist"
 COMMAND_TIMEOUT = 5.0
 

@@ -152,11 +152,11 @@ def _checked(check: Verification, now: float, max_age_days: int) -> Verdict:
     covered = sum(1 for r in results if r.status == COVERED)
     coverage = round(covered / len(results), 3)
     age = age_seconds(newest, now)
-    lists = dict(
-        missing=tuple(r.name for r in gaps if r.status == MISSING),
-        older=tuple(r.name for r in gaps if r.status in (STALE, DIFFERENT)),
-        changed_since=tuple(r.name for r in after),
-    )
+    lists = {
+        "missing": tuple(r.name for r in gaps if r.status == MISSING),
+        "older": tuple(r.name for r in gaps if r.status in (STALE, DIFFERENT)),
+        "changed_since": tuple(r.name for r in after),
+    }
     if after:
         notes += (
             _m(
@@ -273,10 +273,10 @@ def _notes(check: Verification) -> tuple[Message, ...]:
 def summary_from_evidence(evidence: tuple[Evidence, ...], now: float, max_age_days: int, risk_acknowledged: bool) -> BackupSummary:
     """What to record before (or without) a check: the newest dated backup the computer knows of,
     its age and no coverage (nothing was compared), else a cloud sync, else none."""
-    dated = [e for e in evidence if e.newest is not None and not e.sync_only]
+    dated = [(e.newest, e) for e in evidence if e.newest is not None and not e.sync_only]
     if dated:
-        best = max(dated, key=lambda e: e.newest)
-        age = age_seconds(best.newest, now)
+        newest, best = max(dated, key=lambda pair: pair[0])
+        age = age_seconds(newest, now)
         verdict = "recent" if age <= max_age_days * DAY else "old"
         return BackupSummary(verdict, best.kind, age, None, risk_acknowledged)
     synced = [e for e in evidence if e.sync_only]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
 
 DAY = 24 * 3600
@@ -22,6 +24,10 @@ def kind_name(kind: str) -> Message:
     return Message(KIND_NAMES.get(kind, KIND_NAMES["none"]))
 
 
+@overload
+def age_seconds(moment: float, now: float) -> int: ...
+@overload
+def age_seconds(moment: float | None, now: float) -> int | None: ...
 def age_seconds(moment: float | None, now: float) -> int | None:
     """Whole seconds since ``moment``; a time in the future (a clock off) counts as now."""
     return None if moment is None else max(0, int(now - moment))

@@ -73,12 +73,12 @@ class Catalogue:
 
     def match(self, platform: str, names: Iterable[str | None]) -> Entry | None:
         """The entry for the first of ``names`` the catalogue knows on ``platform``."""
-        names = [n.lower() for n in names if n]
+        lowered = [n.lower() for n in names if n]
         exact = self._exact[platform]
-        for name in names:
+        for name in lowered:
             if name in exact:
                 return exact[name]
-        for name in names:
+        for name in lowered:
             for pattern, entry in self._patterns[platform]:
                 if fnmatch.fnmatchcase(name, pattern):
                     return entry

@@ -53,7 +53,7 @@ def force_close(
     backend: WindowBackend,
     app: OpenApp,
     confirmed: bool,
-    protected_pids: set[int] = frozenset(),
+    protected_pids: frozenset[int] | set[int] = frozenset(),
     owned: Callable[[int], bool] = owned_by_me,
 ) -> CloseOutcome:
     """End every process of ``app``; unsaved work is lost, hence ``confirmed``."""

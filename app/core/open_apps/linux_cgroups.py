@@ -62,7 +62,7 @@ def user_app_units(uid: int | None = None, root: Path = CGROUP_ROOT) -> list[tup
     systemd does not manage the session."""
     uid = os.getuid() if uid is None else uid
     base = root / "user.slice" / f"user-{uid}.slice" / f"user@{uid}.service"
-    found = []
+    found: list[tuple[tuple[str, ...], set[int]]] = []
     if not base.is_dir():
         return found
     for directory, subdirs, _files in os.walk(base):

@@ -92,7 +92,7 @@ class X11Backend(WindowBackend):
     def __init__(self, display: str | None = None, connect: Callable[[str | None], Connection] = Connection) -> None:
         self._display = display if display is not None else os.environ.get("DISPLAY")
         self._connect = connect
-        self._connection = None
+        self._connection: Connection | None = None
         self._icons: dict[int, Icon | None] = {}
         self._info: dict[int, _WindowInfo] = {}
 
@@ -133,7 +133,7 @@ class X11Backend(WindowBackend):
             # What a window is (its pid, class, type) does not change while it exists, so it is
             # asked once; what may change (mapped, skip-taskbar) is asked on every refresh.
             new = [w for w in candidates if w not in self._info]
-            requests = [("property", w, atoms[name]) for w in new for name in _STATIC]
+            requests: list[tuple] = [("property", w, atoms[name]) for w in new for name in _STATIC]
             requests += [("property", w, atoms["_NET_WM_STATE"]) for w in candidates]
             if not managed:
                 requests += [("attributes", w) for w in candidates]
@@ -144,7 +144,7 @@ class X11Backend(WindowBackend):
             mapped = answers[len(new) * len(_STATIC) + len(candidates) :] if not managed else [(True, False)] * len(candidates)
             skip_taskbar = atoms["_NET_WM_STATE_SKIP_TASKBAR"]
             listed, frames = [], []
-            for window, state, attributes in zip(candidates, states, mapped):
+            for window, state, attributes in zip(candidates, states, mapped, strict=True):
                 if attributes is None or not attributes[0] or attributes[1]:
                     continue
                 info = self._info[window]
@@ -175,7 +175,7 @@ class X11Backend(WindowBackend):
         new = [w for w in windows if w not in self._icons]
         if not new or not atoms["_NET_WM_ICON"]:
             return
-        for window, value in zip(new, conn.properties([(w, atoms["_NET_WM_ICON"]) for w in new])):
+        for window, value in zip(new, conn.properties([(w, atoms["_NET_WM_ICON"]) for w in new]), strict=True):
             self._icons[window] = pick_icon(cardinals(value))
 
     def related(self, pid: int) -> tuple[tuple[str, ...], set[int]]:
@@ -191,18 +191,18 @@ class X11Backend(WindowBackend):
             supported = cardinals(conn.properties([(conn.root, atoms["_NET_SUPPORTED"])])[0]) if atoms["_NET_SUPPORTED"] else []
             if atoms["_NET_CLOSE_WINDOW"] and atoms["_NET_CLOSE_WINDOW"] in supported:
                 mask = EVENT_MASK_SUBSTRUCTURE_REDIRECT | EVENT_MASK_SUBSTRUCTURE_NOTIFY
-                return any(
-                    [
-                        conn.send_client_message(conn.root, h, atoms["_NET_CLOSE_WINDOW"], [CURRENT_TIME, _SOURCE_PAGER], mask)
-                        for h in handles
-                    ]
-                )
+                # Every window is asked, not just the first that answers: a list, then any().
+                sent = [
+                    conn.send_client_message(conn.root, h, atoms["_NET_CLOSE_WINDOW"], [CURRENT_TIME, _SOURCE_PAGER], mask)
+                    for h in handles
+                ]
+                return any(sent)
             if not (atoms["WM_PROTOCOLS"] and atoms["WM_DELETE_WINDOW"]):
                 return False
             protocols = conn.properties([(h, atoms["WM_PROTOCOLS"]) for h in handles])
             sent = [
                 conn.send_client_message(h, h, atoms["WM_PROTOCOLS"], [atoms["WM_DELETE_WINDOW"], CURRENT_TIME], 0)
-                for h, value in zip(handles, protocols)
+                for h, value in zip(handles, protocols, strict=True)
                 if atoms["WM_DELETE_WINDOW"] in cardinals(value)
             ]
             return any(sent)

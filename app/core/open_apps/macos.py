@@ -86,7 +86,10 @@ class MacBackend(WindowBackend):
         return [self._apps[w.handle] for w in app.windows if w.handle in self._apps]
 
     def close(self, app: OpenApp) -> bool:
-        return any([bool(running.terminate()) for running in self._running(app)])
+        # Every process is asked, not just the first that answers: a list, then any().
+        asked = [bool(running.terminate()) for running in self._running(app)]
+        return any(asked)
 
     def force(self, app: OpenApp) -> bool:
-        return any([bool(running.forceTerminate()) for running in self._running(app)])
+        ended = [bool(running.forceTerminate()) for running in self._running(app)]
+        return any(ended)

@@ -62,7 +62,7 @@ def _linux_children(pid: int) -> list[int] | None:
 def descendants(table: ProcessTable, roots: Iterable[int]) -> set[int]:
     """Every process started (directly or not) by ``roots`` and still in the table."""
     found: set[int] = set()
-    pending = [pid for pid in roots]
+    pending = list(roots)
     while pending:
         pid = pending.pop()
         children = _linux_children(pid) if _LINUX else None

@@ -12,6 +12,8 @@ The system calls sit behind :class:`Win32`, so the rules are tested with a fake 
 from __future__ import annotations
 
 import ctypes
+import sys
+from typing import Any
 
 from app.core.open_apps.backend import WindowBackend
 from app.core.open_apps.model import AppWindow, Icon, OpenApp
@@ -56,7 +58,15 @@ class _BitmapInfoHeader(ctypes.Structure):
 class Win32:
     """The user32/dwmapi calls the backend makes. Only constructed on Windows."""
 
+    # Declared here because a type checker on another system skips the Windows-only __init__.
+    user32: Any
+    dwmapi: Any
+    gdi32: Any
+    _enum_proc: Any
+
     def __init__(self) -> None:
+        if sys.platform != "win32":
+            raise OSError("user32 exists only on Windows")
         from ctypes import wintypes
 
         self._ctypes, self._wintypes = ctypes, wintypes
@@ -236,7 +246,9 @@ class WindowsBackend(WindowBackend):
             # windows, as taskkill without /F does.
             pids = set(app.pids)
             handles = [h for h in self.api.top_level_windows() if self.api.pid(h) in pids]
-        return any([self.api.post_close(h) for h in handles])
+        # Every window is asked, not just the first that answers: a list, then any().
+        posted = [self.api.post_close(h) for h in handles]
+        return any(posted)
 
 
 def _process_name(pid: int) -> str | None:

@@ -143,7 +143,8 @@ def _load() -> tuple[ctypes.CDLL, ctypes.CDLL]:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
             libc.free.restype, libc.free.argtypes = None, [ctypes.c_void_p]
             _lib, _libc = lib, libc
-    return _lib, _libc
+        assert _libc is not None  # loaded together with _lib
+        return _lib, _libc
 
 
 class Connection:
@@ -218,7 +219,7 @@ class Connection:
                 cookies.append(xcb.xcb_query_tree(c, window))
             else:
                 cookies.append(xcb.xcb_get_window_attributes(c, window))
-        return [self._read(kind, cookie) for (kind, *_rest), cookie in zip(requests, cookies)]
+        return [self._read(kind, cookie) for (kind, *_rest), cookie in zip(requests, cookies, strict=True)]
 
     def _read(self, kind: str, cookie):
         xcb = self._xcb

@@ -90,7 +90,7 @@ class AppRow(QFrame):
         self.key = key
         self._page = page
         self.app: OpenApp | None = None
-        self._icon_source: Icon | None | bool = False
+        self._icon_source: Icon | bool | None = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.icon_label = QLabel()
         self.icon_label.setFixedSize(ICON_PX, ICON_PX)
@@ -430,7 +430,7 @@ class OpenAppsPage(JourneyPage):
             widget = self._list_layout.itemAt(index).widget()
             if isinstance(widget, AppRow):
                 chain += [widget.close_button, widget.force_button]
-        for first, second in zip([self.app_list, *chain], [*chain, self.refresh_button]):
+        for first, second in zip([self.app_list, *chain], [*chain, self.refresh_button], strict=True):
             QWidget.setTabOrder(first, second)
 
     def _focus_near(self, shown_before: list[str], removed: str) -> None:
