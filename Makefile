@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # postgresql: initdb and pg_ctl for the throwaway clusters the PostgreSQL engine's tests start
 # (tests/postgres_cluster.py).
 
-.PHONY: test demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
+.PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ $(VENV)/.installed-build: pyproject.toml | $(PY)
 
 test: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# ruff (rules in pyproject.toml) over the whole tree, then mypy over app/core and server.
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 demo: $(VENV)/.installed-demo
 	$(PY) -m app --demo
