@@ -7,8 +7,7 @@ import plistlib
 import time
 from datetime import UTC, datetime
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from app.core.backup.finders import (
     find_backups,

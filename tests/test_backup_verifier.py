@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from app.core.backup import verifier as verifier_module
-from app.core.backup import walk as walk_module
+from app.core.backup import verifier as verifier_module, walk as walk_module
 from app.core.backup.progress import COMPARING, HASHING
 from app.core.backup.verdict import judge
 from app.core.backup.verifier import (

@@ -1,8 +1,7 @@
 """Session codes from every way they arrive: typed, on the command line, in the launcher's name."""
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from app.core.session_code import (
     SessionCodeError,

@@ -1,8 +1,7 @@
 """The verification words: one public list, the server's derivation, the launcher's check."""
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from app.core.verification_words import LIST_LENGTH, checked_words, derive_words, word_list
 

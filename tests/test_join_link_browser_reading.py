@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from app.core.join_link import JoinLinkRefused, check_join_link
 from tests.test_join_link_table import BRAND, LEGITIMATE, NORMALISED, near_legitimate, provider_links
 
+
 def _pairs(search: str) -> list[tuple[str, str]]:
     query = search.removeprefix("?")
     return sorted((k, unquote(v)) for k, _, v in (field.partition("=") for field in query.split("&") if field))

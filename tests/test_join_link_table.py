@@ -6,8 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from app.core.brand import load_brand
 from app.core.join_link import MAX_LINK_LENGTH, JoinLink, JoinLinkRefused, check_join_link
