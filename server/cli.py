@@ -6,11 +6,11 @@ looks after the support site, often from a service unit whose log shows only the
 
 from __future__ import annotations
 
-from dataclasses import asdict
 import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from app.core.brand import load_brand
 from server.config import TOKEN_ENV, ConfigError, ServerConfig

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -92,7 +92,7 @@ def test_a_non_ascii_token_works(tmp_path: Path) -> None:
         response = httpx.post(
             f"{running.base_url}/api/v1/sessions",
             json={"technician": "Sam", "join_url": ZOHO_LINK},
-            headers={"Authorization": "Bearer jeton-été".encode("utf-8")},
+            headers={"Authorization": "Bearer jeton-été".encode()},
         )
     assert response.status_code == 201
 
@@ -111,7 +111,7 @@ def test_technician_creates_a_session(server: EmbeddedServer, http: httpx.Client
         "Phonetex", "Sam Carter", "PTX-77", "open",
     )
     expires = datetime.fromisoformat(created["expires_at"].replace("Z", "+00:00"))
-    assert timedelta(minutes=59) < expires - datetime.now(timezone.utc) <= timedelta(minutes=60)
+    assert timedelta(minutes=59) < expires - datetime.now(UTC) <= timedelta(minutes=60)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +170,7 @@ def test_malformed_code_is_422(http: httpx.Client, code: str) -> None:
 
 
 def test_expired_session_is_410(server: EmbeddedServer, http: httpx.Client) -> None:
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     expired = open_session(server.store,
         technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     )
@@ -198,7 +198,7 @@ def test_consent_is_recorded_with_a_reference(server: EmbeddedServer, http: http
     assert (answer["join_url"], answer["provider"]) == (ZOHO_LINK, "zoho-assist")
     receipt = dict(answer["receipt"])
     received_at = datetime.fromisoformat(receipt.pop("received_at").replace("Z", "+00:00"))
-    assert abs(received_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(received_at - datetime.now(UTC)) < timedelta(minutes=1)
     assert receipt == ConsentRecord.from_dict(record).to_dict()
 
     assert http.get(f"/api/v1/sessions/{session['code']}").json()["status"] == "consented"
@@ -292,7 +292,7 @@ def test_a_retry_after_expiry_still_gets_the_stored_answer(tmp_path: Path) -> No
         )
         record = make_record(session.code)
         first = record_consent(store, session.code, record, terms=terms)
-        later = datetime.now(timezone.utc) + timedelta(hours=1)
+        later = datetime.now(UTC) + timedelta(hours=1)
         assert record_consent(store, session.code, record, terms=terms, now=later) == first
     finally:
         store.close()
@@ -539,7 +539,7 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
     codes = [server.create_session(join_url=ZOHO_LINK)["code"] for _ in range(50)]
     records = [make_record(code) for code in codes]
     # Ten more launchers retry the first customer's record at the same moment.
-    posts = [(code, record) for code, record in zip(codes, records)] + [(codes[0], records[0])] * 10
+    posts = [(code, record) for code, record in zip(codes, records, strict=True)] + [(codes[0], records[0])] * 10
     # A different record for each of the last five sessions, racing their customers' own.
     rivals = [(code, make_record(code)) for code in codes[45:]]
     outdated = server.create_session(join_url=ZOHO_LINK)["code"]
@@ -561,7 +561,7 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
     assert len({a.content for a in first_customer}) == 1
     # Of each pair racing for one session, exactly one is recorded and the other is told why.
     winners = {}
-    for own, rival, code in zip(answers[45:50], answers[60:65], codes[45:]):
+    for own, rival, code in zip(answers[45:50], answers[60:65], codes[45:], strict=True):
         assert sorted([own.status_code, rival.status_code]) == [201, 409]
         loser = rival if rival.status_code == 409 else own
         assert loser.json()["error"] == "already_consented"
@@ -579,7 +579,7 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
             f"SELECT DISTINCT status FROM sessions WHERE code IN ({placeholders})", codes
         ).fetchall()
         outdated_status = db.execute("SELECT status FROM sessions WHERE code = ?", (outdated,)).fetchone()
-    expected = {code: record["receipt_id"] for code, record in zip(codes[:45], records)} | winners
+    expected = {code: record["receipt_id"] for code, record in zip(codes[:45], records[:45], strict=True)} | winners
     assert dict(rows) == expected and len(rows) == 50
     assert statuses == [("consented",)]
     assert outdated_status == ("open",)
@@ -646,7 +646,7 @@ def test_too_many_wrong_codes_get_429_with_when_to_retry(strict_server: Embedded
 
 @pytest.mark.parametrize("walk", ["consent", "join page", "expired"])
 def test_every_way_of_trying_codes_counts(strict_server: EmbeddedServer, walk: str) -> None:
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     with httpx.Client(base_url=strict_server.base_url, timeout=10) as client:
         for number in range(3):
             code = f"10000000{number}"

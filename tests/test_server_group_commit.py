@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def store(tmp_path: Path):
 
 
 def new_session(store: SqliteStore, **options) -> str:
-    settings = dict(technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60)
+    settings = {"technician": "Sam", "ticket": None, "join_url": ZOHO_LINK, "provider": "zoho-assist", "expires_in_minutes": 60}
     return open_session(store, **{**settings, **options}).code
 
 
@@ -67,7 +67,7 @@ def statuses(store: SqliteStore, *codes: str) -> list[str]:
 
 def test_one_batch_gives_every_contract_answer_and_keeps_only_the_accepted(store: CountingStore) -> None:
     first, second, outdated, fine, cancelled = (new_session(store) for _ in range(5))
-    expired = new_session(store, now=datetime.now(timezone.utc) - timedelta(hours=2))
+    expired = new_session(store, now=datetime.now(UTC) - timedelta(hours=2))
     assert cancel_session(store, cancelled)
     accepted = prepared(first)
     batch = [

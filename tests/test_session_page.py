@@ -3,7 +3,7 @@ scam warning, and a message with a next step for every code that cannot be used.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -27,7 +27,7 @@ WARNING = (
 
 
 def session_page(qtbot, server, **options):
-    wizard, opened = make_wizard(qtbot, server.base_url, demo_origin=server.base_url, **options)
+    wizard, _opened = make_wizard(qtbot, server.base_url, demo_origin=server.base_url, **options)
     return wizard, wizard.page_of(PageId.SESSION)
 
 
@@ -41,7 +41,7 @@ def next_enabled(wizard) -> bool:
 
 
 def test_the_scam_warning_with_the_brands_phone_number_is_there_before_anything_is_typed(qtbot, consent_server):
-    wizard, page = session_page(qtbot, consent_server)
+    _wizard, page = session_page(qtbot, consent_server)
     assert load_brand().phone in WARNING
     assert page.warning_label.isVisible()
     assert page.warning_label.text() == WARNING
@@ -79,7 +79,7 @@ def test_an_unknown_code_says_so_and_what_to_do(qtbot, consent_server):
 
 
 def test_an_expired_code_says_so_and_what_to_do(qtbot, consent_server):
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     expired = open_session(consent_server.store,
         technician="Sam", ticket=None, join_url=ZOHO, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     )
@@ -110,7 +110,7 @@ def test_an_already_used_code_says_so_and_hides_its_words(qtbot, consent_server)
 
 
 def test_each_unusable_code_gets_its_own_message_in_one_sitting(qtbot, consent_server):
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     expired = open_session(consent_server.store,
         technician="Sam", ticket=None, join_url=ZOHO, provider="zoho-assist", expires_in_minutes=60, now=long_ago
     ).code
@@ -126,7 +126,7 @@ def test_each_unusable_code_gets_its_own_message_in_one_sitting(qtbot, consent_s
         messages.append(wait_for_status(qtbot, page, words))
         assert not next_enabled(wizard)
     # With the code taken out, no two say the same thing.
-    assert len({message.replace(format_session_code(code), "") for message, code in zip(messages, ["100000000", expired, cancelled, used])}) == 4
+    assert len({message.replace(format_session_code(code), "") for message, code in zip(messages, ["100000000", expired, cancelled, used], strict=True)}) == 4
 
 
 def test_too_many_wrong_codes_show_when_to_try_again(qtbot, tmp_path):

@@ -134,7 +134,7 @@ def new_receipt_id() -> str:
 # --- validation -------------------------------------------------------------------------------
 
 
-def _object(data: Any, where: str, keys: set[str], optional: set[str] = frozenset()) -> dict:
+def _object(data: Any, where: str, keys: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:
     if not isinstance(data, dict):
         raise ConsentRecordError(f"{where} must be an object.")
     unknown = set(data) - keys - optional
@@ -207,7 +207,8 @@ def _parse_record(data: Any) -> ConsentRecord:
         when = datetime.fromisoformat(given_at.replace("Z", "+00:00"))
     except ValueError:
         raise ConsentRecordError("given_at must be an ISO 8601 time.") from None
-    if when.utcoffset() is None or when.utcoffset().total_seconds() != 0:
+    offset = when.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
         raise ConsentRecordError("given_at must be in UTC.")
 
     terms = _object(top["terms"], "terms", {"id", "version", "sha256", "language"})

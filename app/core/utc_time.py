@@ -6,11 +6,11 @@ a consent's ``received_at`` read the same everywhere (``2026-12-01T08:15:00Z``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -18,7 +18,7 @@ def iso_utc(moment: datetime) -> str:
     local time written as UTC would move a consent by hours."""
     if moment.tzinfo is None:
         raise ValueError("iso_utc needs a time with a time zone")
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def utc_now_iso() -> str:

@@ -143,7 +143,7 @@ class SqliteStore(Store):
                 self._db.execute("SAVEPOINT item")
                 try:
                     outcomes.append(write(tx, item))
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - the item's own outcome; its neighbours stay
                     self._db.execute("ROLLBACK TO item")
                     outcomes.append(exc)
                 self._db.execute("RELEASE item")

@@ -9,6 +9,7 @@ answer ever carries HTML or a traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -41,7 +42,7 @@ class ApiError(Exception):
     """An answer only the HTTP edge gives (a body too large, a body that is not JSON): status,
     machine word, readable message, extra fields."""
 
-    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None, **extra: Any):
+    def __init__(self, status: int, error: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any):
         super().__init__(message)
         self.status = status
         self.error = error
@@ -111,6 +112,7 @@ def _from_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, lambda request, exc: exc.response())
     app.add_exception_handler(r.Refusal, lambda request, exc: as_api_error(exc).response())
-    app.add_exception_handler(StarletteHTTPException, _from_http_exception)
-    app.add_exception_handler(RequestValidationError, _from_validation_error)
+    # Starlette types every handler as taking any Exception, though it calls each with its own class.
+    app.add_exception_handler(StarletteHTTPException, _from_http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _from_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _from_unexpected)
