@@ -17,7 +17,7 @@ import pytest
 
 from tests.postgres_cluster import ClusterUnavailable, PostgresCluster
 
-__all__ = ["postgres_cluster", "postgres_url", "empty_postgres_url"]
+__all__ = ["empty_postgres_url", "postgres_cluster", "postgres_url"]
 
 _TEMPLATE = "phonetex_migrated"
 _names = itertools.count(1)

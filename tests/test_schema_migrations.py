@@ -13,13 +13,12 @@ import pytest
 
 from app.core.verification_words import derive_words
 from server.cli import main
-from server.storage import StoreError
-from server.storage.sqlite import SqliteStore
 from server.domain.sessions import words_secret
 from server.embedded import EmbeddedServer
-from server.storage import migrations
+from server.storage import StoreError, migrations
 from server.storage.migrations import Migration, SchemaError
 from server.storage.postgresql_url import connect, redact
+from server.storage.sqlite import SqliteStore
 from tests.server_fixtures import make_record
 
 DATA = Path(__file__).resolve().parent / "data"

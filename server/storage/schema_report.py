@@ -7,11 +7,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.storage import StoreError
-from server.storage.sqlite import SqliteStore
-from server.storage import migrations
+from server.storage import StoreError, migrations
 from server.storage.migrations import Migration, SchemaError
 from server.storage.postgresql_url import connect, redact
+from server.storage.sqlite import SqliteStore
 
 
 @dataclass(frozen=True)
