@@ -164,7 +164,7 @@ def wait_for(driver: Any, condition: Callable[[Any], T], timeout: float = 10.0, 
             result = condition(driver)
             if result:
                 return result
-        except Exception as error:  # noqa: BLE001 - "not yet", reported if it never comes
+        except Exception as error:  # "not yet", reported if it never comes
             last_error = error
         if time.monotonic() > deadline:
             raise AssertionError(message or f"condition not met within {timeout} s (last error: {last_error!r})")

@@ -142,11 +142,17 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
+def _scalar(connection: psycopg.Connection[Any], sql: str) -> Any:
+    row = connection.execute(sql).fetchone()
+    assert row is not None  # a SELECT without FROM, or of an aggregate, always has its one row
+    return row[0]
+
+
 def postgresql_version(connection: psycopg.Connection[Any]) -> int:
     """The last migration applied; 0 for an empty database."""
-    if connection.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+    if _scalar(connection, "SELECT to_regclass('schema_migrations')") is None:
         return 0
-    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return int(_scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
 def upgrade_postgresql(connection: psycopg.Connection[Any], where: str) -> list[Migration]:
