@@ -4,7 +4,7 @@ connection report over several pages, and refusals in words."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -53,7 +53,7 @@ def test_the_customer_link_passes_the_allow_list_and_the_supporter_link_never_do
     assert check_join_link(session.customer_url, BRAND).provider == "teamviewer"
     with pytest.raises(JoinLinkRefused):
         check_join_link(session.technician_url, BRAND)
-    assert session.valid_until is not None and session.valid_until > datetime.now(timezone.utc)
+    assert session.valid_until is not None and session.valid_until > datetime.now(UTC)
     (call,) = teamviewer.calls("/api/v1/sessions")
     assert call.body == {
         "groupname": "Phonetex support",
@@ -83,7 +83,7 @@ def test_server_errors_are_retried_then_reported(teamviewer):
 
 
 def test_the_connection_report_is_found_across_pages(teamviewer):
-    start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     for n in range(5):
         teamviewer.session_held(f"s00-000-00{n}", start + timedelta(minutes=n), start + timedelta(minutes=n + 1))
     teamviewer.session_held("s06-301-144", start + timedelta(hours=1), start + timedelta(hours=1, minutes=25))

@@ -4,7 +4,7 @@ ways Zoho really fails (expired and stale tokens, the token limit, 429, 5xx, ref
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -200,7 +200,7 @@ def test_refused_credentials_say_what_to_fix(zoho):
 
 def test_a_scheduled_session_uses_the_technicians_department_and_gives_the_schedule_link(zoho):
     client = client_for(zoho)
-    start = datetime(2026, 7, 14, 9, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 7, 14, 9, 30, tzinfo=UTC)
     session = run(
         client,
         client.schedule_session(
@@ -222,7 +222,7 @@ def test_a_scheduled_session_uses_the_technicians_department_and_gives_the_sched
 
 
 def test_the_report_of_a_session_is_found_on_the_second_page(zoho):
-    start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     for n in range(60):
         zoho.session_held(str(100000000 + n), start + timedelta(minutes=n), start + timedelta(minutes=n + 1))
     zoho.session_held("880567893", start + timedelta(hours=2), start + timedelta(hours=2, seconds=155.493))

@@ -16,7 +16,7 @@ https://www.teamviewer.com/en-us/global/support/knowledge-base/teamviewer-classi
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -57,7 +57,7 @@ class TeamViewer:
         code = data.get("code")
         link = data.get("end_customer_link")
         supporter = data.get("supporter_link")
-        if not all(isinstance(v, str) and v for v in (code, link, supporter)):
+        if not (isinstance(code, str) and isinstance(link, str) and isinstance(supporter, str) and code and link and supporter):
             raise ProviderAnswerError(
                 "TeamViewer's answer to the request to create a session lacks its code or links."
             )
@@ -115,7 +115,7 @@ def _message(response: httpx.Response) -> str:
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _when(value: Any) -> datetime | None:
@@ -125,7 +125,7 @@ def _when(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _report(record: dict[str, Any], code: str) -> SessionReport:

@@ -24,10 +24,11 @@ Documented shapes this follows (checked against Zoho's pages):
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -299,8 +300,9 @@ class ZohoAssist:
         for first_try in (True, False):
             response = await send(
                 self._client,
-                lambda: self._client.build_request(
-                    method, url, headers={"Authorization": f"Zoho-oauthtoken {token}"}, **kwargs
+                # Bound now: the retry after a refusal sends the refreshed token.
+                functools.partial(
+                    self._client.build_request, method, url, headers={"Authorization": f"Zoho-oauthtoken {token}"}, **kwargs
                 ),
                 provider=NAME,
                 what=what,
@@ -394,7 +396,7 @@ def _from_ms(value: Any) -> datetime | None:
         return None
     if number <= 0:
         return None
-    return datetime.fromtimestamp(number / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(number / 1000, tz=UTC)
 
 
 def _report(row: dict[str, Any], session_id: str) -> SessionReport:
@@ -402,6 +404,7 @@ def _report(row: dict[str, Any], session_id: str) -> SessionReport:
     if started is None:
         raise ProviderAnswerError(f"Zoho Assist's report of session {session_id} has no start time.")
     ended = _from_ms(row.get("end_time"))
+    duration: float | None
     try:
         duration = int(str(row.get("duration"))) / 1000  # milliseconds, as a string
     except ValueError:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.standins.base import Answer, Request, StandIn
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class StandInTeamViewer(StandIn):
@@ -75,8 +75,8 @@ class StandInTeamViewer(StandIn):
             "end_customer": body.get("end_customer", {}),
             "end_customer_link": link,
             "supporter_link": f"{link}-{secrets.token_urlsafe(9)}",
-            "created_at": _iso(datetime.now(timezone.utc)),
-            "valid_until": _iso(datetime.now(timezone.utc) + timedelta(hours=24)),
+            "created_at": _iso(datetime.now(UTC)),
+            "valid_until": _iso(datetime.now(UTC) + timedelta(hours=24)),
         }
         self.sessions[code] = session
         return Answer(200, session)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import secrets
 import time
 from collections import deque
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
