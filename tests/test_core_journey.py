@@ -1,14 +1,23 @@
-"""The page order and the consent record, tested with no Qt at all."""
+"""The journey's table (gates and transitions) and the consent record, tested with no Qt at all."""
+
+import pytest
 
 from app.core.consent_client import ConsentAnswer, SessionInfo
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, BackupSummary, ConsentRecord, OpenAppsSummary
 from app.core.journey import (
+    ANYWHERE,
+    NAVMAP,
+    Event,
     Journey,
     Step,
     build_consent_record,
+    follow,
     forget_pending_if_changed,
+    is_complete,
+    missing,
     next_step,
     read_back_checklist,
+    start_step,
 )
 from app.core.read_back import describe_backup
 from app.core.terms import load_terms
@@ -32,6 +41,102 @@ def test_pages_follow_the_journey_in_order():
     while (following := next_step(order[-1], journey)) is not None:
         order.append(following)
     assert order == list(Step)
+
+
+def ready_to_give_permission() -> Journey:
+    journey = complete_journey()
+    journey.terms_accepted = True
+    journey.open_apps_listed = True
+    return journey
+
+
+ANSWER = ConsentAnswer("K7P-4QX", "https://assist.zoho.com/join?key=1", "zoho-assist")
+
+
+def test_a_fresh_journey_is_held_at_every_gate_with_a_message_saying_what_to_do():
+    journey = Journey()
+    for step in (Step.SESSION, Step.TERMS, Step.OPEN_APPS, Step.BACKUP, Step.CONSENT):
+        assert not is_complete(step, journey)
+        assert follow(step, Event.NEXT, journey) is None
+        assert str(missing(step, journey)).endswith(".")
+    assert "session code" in str(missing(Step.SESSION, journey))
+    assert "I have read and accept the terms" in str(missing(Step.TERMS, journey))
+    assert "open applications" in str(missing(Step.OPEN_APPS, journey))
+    assert "no recent backup" in str(missing(Step.BACKUP, journey))
+    assert is_complete(Step.CONNECT, journey)
+
+
+def test_each_gate_opens_on_what_its_page_gathers():
+    journey = ready_to_give_permission()
+    expected = {
+        Step.SESSION: Step.TERMS,
+        Step.TERMS: Step.OPEN_APPS,
+        Step.OPEN_APPS: Step.BACKUP,
+        Step.BACKUP: Step.CONSENT,
+    }
+    for step, following in expected.items():
+        assert missing(step, journey) is None
+        assert follow(step, Event.NEXT, journey) == following
+
+
+@pytest.mark.parametrize("status", ["consented", "expired", "cancelled"])
+def test_a_session_that_is_not_open_holds_the_first_gate(status):
+    journey = ready_to_give_permission()
+    journey.session = SessionInfo("482913557", "Phonetex", "Sam", None, "2026-11-26T06:00:00Z", status)
+    assert not is_complete(Step.SESSION, journey)
+
+
+def test_the_backup_gate_needs_a_checked_recent_backup_or_the_risk_acknowledged():
+    journey = ready_to_give_permission()
+    journey.backup = BackupSummary("recent", "file-history", age_seconds=60)  # only reported by the system
+    assert "no recent backup" in str(missing(Step.BACKUP, journey))
+    journey.backup = BackupSummary("incomplete", "folder", age_seconds=60, coverage=0.5)
+    assert not is_complete(Step.BACKUP, journey)
+    journey.backup = BackupSummary("recent", "folder", age_seconds=60, coverage=1.0)
+    assert is_complete(Step.BACKUP, journey)
+    journey.backup = BackupSummary("old", "folder", age_seconds=10**7, coverage=1.0, risk_acknowledged=True)
+    assert is_complete(Step.BACKUP, journey)
+
+
+def test_the_consent_gate_says_which_of_name_and_ticks_is_missing():
+    journey = ready_to_give_permission()
+    assert missing(Step.CONSENT, journey) is None
+    journey.name = "  "
+    assert str(missing(Step.CONSENT, journey)) == "Type your full name."
+    journey.acknowledgements = dict.fromkeys(ACKNOWLEDGEMENTS, False)
+    assert "name and tick each line" in str(missing(Step.CONSENT, journey))
+    journey.name = "Ann"
+    journey.acknowledgements[next(iter(ACKNOWLEDGEMENTS))] = True
+    assert str(missing(Step.CONSENT, journey)) == f"Tick each line ({len(ACKNOWLEDGEMENTS) - 1} left)."
+
+
+def test_give_permission_only_starts_the_send_and_the_answer_moves_on_to_connect():
+    journey = ready_to_give_permission()
+    assert next_step(Step.CONSENT, journey) == Step.CONNECT  # the wizard shows Give permission, not Finish
+    assert follow(Step.CONSENT, Event.NEXT, journey) is None  # nothing recorded yet: stay
+    journey.sending = True
+    assert "being sent" in str(missing(Step.CONSENT, journey))
+    assert follow(Step.CONSENT, Event.CONSENT_RECORDED, journey) == Step.CONNECT
+    journey.sending = False
+    journey.answer = ANSWER
+    assert follow(Step.CONSENT, Event.NEXT, journey) == Step.CONNECT
+    assert follow(Step.CONNECT, Event.CONSENT_RECORDED, journey) is None
+
+
+def test_a_recorded_consent_leads_to_connect_from_wherever_the_customer_is():
+    journey = ready_to_give_permission()
+    journey.answer = ANSWER
+    for step in (Step.SESSION, Step.TERMS, Step.OPEN_APPS, Step.BACKUP):
+        assert follow(step, Event.CONSENT_RECORDED, journey) == Step.CONNECT
+        assert follow(step, Event.NEXT, journey) == Step.CONNECT
+    assert Event.CONSENT_RECORDED in ANYWHERE
+
+
+def test_the_table_names_every_step_once_and_only_connect_is_last_and_only_consent_commits():
+    assert set(NAVMAP) == set(Step)
+    assert [step for step, rules in NAVMAP.items() if rules.last] == [Step.CONNECT]
+    assert [step for step, rules in NAVMAP.items() if rules.committed is not None] == [Step.CONSENT]
+    assert start_step(Journey()) == Step.SESSION
 
 
 def test_after_consent_only_connect_remains():

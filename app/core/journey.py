@@ -1,13 +1,19 @@
-"""The wizard's journey as data: the steps, what each has gathered, and the order between them.
+"""The wizard's journey as data: the steps, what each has gathered, its gate and where it leads.
 
-Qt-free so the flow is tested without a window; the Qt wizard asks :func:`next_step` which page
-comes next and stores what each page learnt in one :class:`Journey`.
+Qt-free so the flow is tested without a window. In the manner of Electrum's ``electrum/wizard.py``
+navmap, :data:`NAVMAP` says for every step what is still missing before the customer may go on
+(``None`` once the step is complete) and where each :class:`Event` leads from it; :data:`ANYWHERE`
+holds the events that move the customer whichever step they are on. The Qt wizard and its pages
+only ask (:func:`missing`, :func:`follow`, :func:`next_step`, :func:`start_step`) and store what
+each page learnt in one :class:`Journey`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import Enum, IntEnum
+from types import MappingProxyType
 
 from app import __version__
 from app.core.consent_client import ConsentAnswer, SessionInfo
@@ -36,6 +42,13 @@ class Step(IntEnum):
     CONNECT = 5
 
 
+class Event(Enum):
+    """What can move the customer from one step to another."""
+
+    NEXT = "next"  # the customer pressed Next (or Give permission) on a complete step
+    CONSENT_RECORDED = "consent recorded"  # the server's answer to the consent arrived
+
+
 @dataclass
 class Journey:
     """Everything the customer has told the launcher in this run. Never written to disk:
@@ -43,26 +56,181 @@ class Journey:
 
     session: SessionInfo | None = None
     terms: Terms | None = None
+    terms_accepted: bool = False
+    # False until the list of open applications was actually read: the consent record must not
+    # say "nothing left open" when nothing could be read.
+    open_apps_listed: bool = False
     open_apps: OpenAppsSummary = field(default_factory=OpenAppsSummary)
     backup: BackupSummary | None = None
     name: str = ""
     acknowledgements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ACKNOWLEDGEMENTS, False))
+    # True while the consent is on its way to the server: nothing may change it meanwhile.
+    sending: bool = False
     # Kept once made so Retry re-sends the very same record: the server stores it once.
     pending_record: ConsentRecord | None = None
     answer: ConsentAnswer | None = None
 
 
-def next_step(step: Step, journey: Journey) -> Step | None:
-    """The page after ``step``, or None at the end.
+# --- the gates: what is still missing on each step ---------------------------------------------
 
-    Once a consent is recorded the customer goes straight on to Connect: the consent cannot be
-    given twice, so pages before it are not offered again.
+
+def _session_missing(journey: Journey) -> Message | None:
+    session = journey.session
+    if session is None or session.status != "open":
+        return Message(
+            QT_TRANSLATE_NOOP(CONTEXT, "Type the session code your technician gave you and wait until it has been checked.")
+        )
+    return None
+
+
+def _terms_missing(journey: Journey) -> Message | None:
+    if not journey.terms_accepted:
+        return Message(
+            QT_TRANSLATE_NOOP(CONTEXT, "Read the terms to the end, then tick “I have read and accept the terms”.")
+        )
+    return None
+
+
+def _open_apps_missing(journey: Journey) -> Message | None:
+    # Going on with applications still open is the customer's choice; only an unread list holds them.
+    if not journey.open_apps_listed:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Wait until the list of open applications has been read."))
+    return None
+
+
+def backup_verified(backup: BackupSummary | None) -> bool:
+    """A recent backup checked file by file (not merely reported by the system)."""
+    return backup is not None and backup.verdict == "recent" and backup.coverage is not None
+
+
+def _backup_missing(journey: Journey) -> Message | None:
+    backup = journey.backup
+    if backup is None or not (backup.risk_acknowledged or backup_verified(backup)):
+        return Message(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "Check a recent backup, or tick “I understand I may lose data and have no recent backup”.",
+            )
+        )
+    return None
+
+
+def _consent_missing(journey: Journey) -> Message | None:
+    if journey.sending:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Your permission is being sent."))
+    if journey.session is None:
+        return _session_missing(journey)
+    name_missing = not journey.name.strip()
+    unticked = sum(1 for key in ACKNOWLEDGEMENTS if not journey.acknowledgements.get(key))
+    if name_missing and unticked:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Type your full name and tick each line."))
+    if name_missing:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Type your full name."))
+    if unticked:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Tick each line ({count} left)."), {"count": unticked})
+    return None
+
+
+def _nothing_missing(_journey: Journey) -> Message | None:
+    return None
+
+
+# --- the transitions ---------------------------------------------------------------------------
+
+# Where an event leads: a step, a rule choosing one from the journey, or nowhere (None).
+Target = Step | Callable[[Journey], "Step | None"] | None
+
+
+def _onward(step: Step) -> Callable[[Journey], Step]:
+    """Next leads to ``step``, unless the consent is already recorded: it cannot be given twice,
+    so the pages before Connect are not offered again."""
+
+    def rule(journey: Journey) -> Step:
+        return Step.CONNECT if journey.answer is not None else step
+
+    rule.__qualname__ = f"onward to {step.name}"
+    return rule
+
+
+def _consent_recorded(journey: Journey) -> bool:
+    return journey.answer is not None
+
+
+def _connect_once_recorded(journey: Journey) -> Step | None:
+    return Step.CONNECT if _consent_recorded(journey) else None
+
+
+@dataclass(frozen=True)
+class StepRules:
+    # What the customer still has to do before going on; None when the step is complete.
+    missing: Callable[[Journey], Message | None]
+    # Where each event leads from this step; an event not named here falls back to ANYWHERE.
+    on: Mapping[Event, Target] = field(default_factory=dict)
+    # A commit step's Next starts its action (Give permission sends the consent); the customer
+    # leaves it only once this says the action is done, through the event that reports it.
+    committed: Callable[[Journey], bool] | None = None
+    last: bool = False  # the wizard's final page (Finish instead of Next)
+
+
+NAVMAP: Mapping[Step, StepRules] = MappingProxyType(
+    {
+        Step.SESSION: StepRules(_session_missing, {Event.NEXT: _onward(Step.TERMS)}),
+        Step.TERMS: StepRules(_terms_missing, {Event.NEXT: _onward(Step.OPEN_APPS)}),
+        Step.OPEN_APPS: StepRules(_open_apps_missing, {Event.NEXT: _onward(Step.BACKUP)}),
+        Step.BACKUP: StepRules(_backup_missing, {Event.NEXT: _onward(Step.CONSENT)}),
+        Step.CONSENT: StepRules(
+            _consent_missing,
+            {Event.NEXT: Step.CONNECT, Event.CONSENT_RECORDED: Step.CONNECT},
+            committed=_consent_recorded,
+        ),
+        Step.CONNECT: StepRules(_nothing_missing, {Event.NEXT: None, Event.CONSENT_RECORDED: None}, last=True),
+    }
+)
+
+# Events that lead to the same place from wherever the customer is.
+ANYWHERE: Mapping[Event, Target] = MappingProxyType(
+    {
+        Event.CONSENT_RECORDED: _connect_once_recorded,
+    }
+)
+
+
+def missing(step: Step, journey: Journey) -> Message | None:
+    """What the customer still has to do on ``step``, or None when they may go on."""
+    return NAVMAP[step].missing(journey)
+
+
+def is_complete(step: Step, journey: Journey) -> bool:
+    return missing(step, journey) is None
+
+
+def follow(step: Step, event: Event, journey: Journey) -> Step | None:
+    """Where ``event`` leads from ``step``, or None when it leads nowhere.
+
+    Next never leaves a step that is not complete, nor a commit step whose action is not done.
     """
-    if journey.answer is not None and step < Step.CONNECT:
-        return Step.CONNECT
-    if step == Step.CONNECT:
+    rules = NAVMAP[step]
+    if event is Event.NEXT and not is_complete(step, journey):
         return None
-    return Step(step + 1)
+    if event is Event.NEXT and rules.committed is not None and not rules.committed(journey):
+        return None
+    target = rules.on[event] if event in rules.on else ANYWHERE.get(event)
+    return target(journey) if callable(target) else target
+
+
+def next_step(step: Step, journey: Journey) -> Step | None:
+    """The page after ``step`` (whether or not it may be reached yet), or None at the end.
+
+    The Qt wizard asks this to lay out its buttons (Next, Give permission or Finish) as well as
+    on Next, so it ignores the gates; :func:`follow` applies them.
+    """
+    target = NAVMAP[step].on.get(Event.NEXT)
+    return target(journey) if callable(target) else target
+
+
+def start_step(_journey: Journey) -> Step:
+    """Where a run begins."""
+    return Step.SESSION
 
 
 def build_consent_record(journey: Journey) -> ConsentRecord:

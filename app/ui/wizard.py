@@ -1,4 +1,5 @@
-"""The support wizard: six pages, registered by id, in the order :func:`app.core.journey.next_step` gives."""
+"""The support wizard: six pages, registered by id; where the customer goes is the journey's
+table (:mod:`app.core.journey`), asked through :func:`next_step` and :func:`follow`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from enum import IntEnum
 
 from PySide6.QtWidgets import QWizard
 
-from app.core.journey import Step, next_step
+from app.core.journey import Event, Step, follow, next_step, start_step
 from app.ui.context import LauncherContext
 from app.ui.pages.backup import BackupPage
 from app.ui.pages.connect import ConnectPage
@@ -46,7 +47,8 @@ class SupportWizard(QWizard):
         self.setMinimumSize(820, 600)
         for page_id, page_class in PAGE_CLASSES.items():
             self.setPage(page_id, page_class(ctx))
-        self.setStartId(PageId.SESSION)
+        self.setStartId(int(start_step(ctx.journey)))
+        self._leap: Step | None = None
         for button, name in (
             (QWizard.WizardButton.BackButton, self.tr("Back")),
             (QWizard.WizardButton.NextButton, self.tr("Next")),
@@ -57,8 +59,29 @@ class SupportWizard(QWizard):
             self.button(button).setAccessibleName(name)
 
     def nextId(self) -> int:  # noqa: N802
+        if self._leap is not None:
+            return int(self._leap)
         following = next_step(Step(self.currentId()), self.ctx.journey)
         return -1 if following is None else int(following)
+
+    def follow(self, event: Event) -> None:
+        """Go where the journey says ``event`` leads from the current page, if anywhere."""
+        here = Step(self.currentId())
+        target = follow(here, event, self.ctx.journey)
+        if target is None or target == here:
+            return
+        if int(target) in self.visitedIds():
+            while self.currentId() != int(target):  # back through the pages, as Back would
+                before = self.currentId()
+                self.back()
+                if self.currentId() == before:
+                    break
+            return
+        self._leap = target
+        try:
+            self.next()
+        finally:
+            self._leap = None
 
     def page_of(self, page_id: PageId):
         return self.page(int(page_id))

@@ -25,6 +25,7 @@ from app.core.backup import Drive, Progress, Throttle, Verdict, describe, find_b
 from app.core.backup import summary_from_evidence, verify_backup
 from app.core.backup.progress import COMPARING, HASHING
 from app.core.backup.verifier import CANCELLED, Verification
+from app.core.journey import Step
 from app.ui.pages.base import JourneyPage, message_label, set_info
 from app.ui.text import core_text
 from app.ui.workers import BackgroundRunner
@@ -42,6 +43,8 @@ class _ProgressRelay(QObject):
 
 
 class BackupPage(JourneyPage):
+    step = Step.BACKUP
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.setTitle(self.tr("Back up your files"))
@@ -175,13 +178,6 @@ class BackupPage(JourneyPage):
             # Leaving the page (or closing the window) stops work nobody will see the end of.
             self.cancel_check()
             self._drive_timer.stop()
-
-    def isComplete(self) -> bool:  # noqa: N802
-        summary = self.journey.backup
-        if summary is None:
-            return False
-        verified = self._verdict is not None and self._verdict.verified_complete
-        return summary.risk_acknowledged or verified
 
     # --- what the computer says ------------------------------------------------------------------
 

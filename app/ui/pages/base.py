@@ -5,17 +5,36 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWizardPage
 
+from app.core import journey as flow
+from app.core.messages import Message
 from app.ui.context import LauncherContext
 
 
 class JourneyPage(QWizardPage):
+    """A page of one journey step. Whether the customer may go on is the journey's rule
+    (:data:`app.core.journey.NAVMAP`): a page stores what it learnt in the journey, emits
+    ``completeChanged``, and the wizard asks the journey."""
+
+    step: flow.Step
+
     def __init__(self, ctx: LauncherContext) -> None:
         super().__init__()
         self.ctx = ctx
+        rules = flow.NAVMAP[self.step]
+        # Give permission instead of Next (and no Back after it), Finish on the last step.
+        self.setCommitPage(rules.committed is not None)
+        self.setFinalPage(rules.last)
 
     @property
-    def journey(self):
+    def journey(self) -> flow.Journey:
         return self.ctx.journey
+
+    def missing(self) -> Message | None:
+        """What the customer still has to do on this page, or None."""
+        return flow.missing(self.step, self.journey)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        return self.missing() is None
 
 
 def message_label(accessible_name: str) -> QLabel:

@@ -8,19 +8,20 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from app.core.verification_words import spoken_form
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
-from app.core.journey import read_back_checklist
+from app.core.journey import Step, read_back_checklist
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
 
 
 class ConnectPage(JourneyPage):
+    step = Step.CONNECT
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.setTitle(self.tr("Connect to your technician"))
         # A subtitle keeps the same header as the other pages (QWizard drops it for pages without one).
         self.setSubTitle(self.tr("Your permission is recorded. It is for this session only."))
-        self.setFinalPage(True)
         self.link: JoinLink | None = None
 
         self.status_label = message_label(self.tr("Connection status"))

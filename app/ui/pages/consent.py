@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
-from app.core.journey import build_consent_record, forget_pending_if_changed
+from app.core.journey import Event, Step, build_consent_record, forget_pending_if_changed
 from app.core.read_back import describe_backup
 from app.core.messages import CONTEXT
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
@@ -16,12 +16,12 @@ from app.ui.workers import BackgroundRunner
 
 
 class ConsentPage(JourneyPage):
+    step = Step.CONSENT
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.setTitle(self.tr("Give permission"))
         self.setSubTitle(self.tr("Check the summary, type your name and tick each line to give permission."))
-        # After this page the consent is recorded: Back would only confuse.
-        self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Give permission"))
         self._runner = BackgroundRunner(ctx.pool, self)
         self._held = False  # a send failed in a way that only the same record may be retried
@@ -65,12 +65,7 @@ class ConsentPage(JourneyPage):
 
     @property
     def sending(self) -> bool:
-        return self._runner.busy
-
-    def isComplete(self) -> bool:  # noqa: N802
-        if self.sending or self.journey.session is None:
-            return False
-        return bool(self.name_edit.text().strip()) and all(box.isChecked() for box in self.ack_boxes.values())
+        return self.journey.sending
 
     def validatePage(self) -> bool:  # noqa: N802
         # The GUI thread never waits on the network: the first press starts the send and the
@@ -90,20 +85,24 @@ class ConsentPage(JourneyPage):
         self.retry_button.setVisible(False)
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
         client = self.ctx.client
+        self.journey.sending = True
         self._runner.start(lambda: client.send_consent(record), self._recorded, self._failed)
         self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:
         self._held = False
+        self.journey.sending = False
         self.journey.answer = answer
         set_info(self.status_label, self.tr("Permission recorded."))
         self._update_buttons()
-        if self.wizard() is not None and self.wizard().currentPage() is self:
-            self.wizard().next()
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentPage() is self:
+            wizard.follow(Event.CONSENT_RECORDED)
 
     def _failed(self, error: Exception) -> None:
         # No answer or a server failure: the consent may already be on record, so only the very
         # same record may go again (Retry); a changed one would be refused as a second consent.
+        self.journey.sending = False
         self._held = not isinstance(error, ServerError) or error.retryable
         self._set_inputs_enabled(not self._held)
         message = core_text(error) if isinstance(error, ServerError) else self.tr(

@@ -36,6 +36,7 @@ from app.core.open_apps import (
     Snapshot,
     consent_summary,
 )
+from app.core.journey import Step
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
 from app.ui.workers import BackgroundRunner
 
@@ -160,6 +161,8 @@ def _set_accessible(widget: QWidget, name: str) -> None:
 
 
 class OpenAppsPage(JourneyPage):
+    step = Step.OPEN_APPS
+
     def __init__(
         self,
         ctx,
@@ -257,11 +260,6 @@ class OpenAppsPage(JourneyPage):
         self._timer.stop()
         super().hideEvent(event)
 
-    def isComplete(self) -> bool:  # noqa: N802
-        # Passing with applications open is allowed; only wait until the list has been read
-        # so the consent record says truthfully what was left open (a failed read says nothing).
-        return self.snapshot is not None
-
     # --- scanning ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -291,6 +289,7 @@ class OpenAppsPage(JourneyPage):
 
     def _scanned(self, result) -> None:
         self._scanner, self.snapshot = result
+        self.journey.open_apps_listed = True
         self.tracker.observe(self.snapshot)
         self._show_snapshot()
         flagged = sum(1 for app in self.snapshot.apps if app.flagged)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
+from app.core.journey import Step
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ServerError, SessionInfo
 from app.core.session_code import EXAMPLE, SessionCodeError, format_session_code, parse_session_code
@@ -14,6 +15,8 @@ from app.ui.workers import BackgroundRunner
 
 
 class SessionPage(JourneyPage):
+    step = Step.SESSION
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         company = ctx.brand.company
@@ -122,10 +125,6 @@ class SessionPage(JourneyPage):
         if self.ctx.initial_code and not self.code_edit.text():
             self.code_edit.setText(format_session_code(self.ctx.initial_code))
             self.lookup()
-
-    def isComplete(self) -> bool:  # noqa: N802
-        session = self.journey.session
-        return session is not None and session.status == "open"
 
     def _code_edited(self, _text: str) -> None:
         self.journey.session = None

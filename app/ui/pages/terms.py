@@ -6,10 +6,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
 
+from app.core.journey import Step
 from app.ui.pages.base import JourneyPage, message_label
 
 
 class TermsPage(JourneyPage):
+    step = Step.TERMS
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         terms = ctx.terms
@@ -51,7 +54,7 @@ class TermsPage(JourneyPage):
         self.accept_box.setEnabled(False)
         self.hint = message_label(self.tr("Terms reading hint"))
         self.hint.setText(self.tr("Scroll to the end of the terms to be able to accept them."))
-        self.registerField("termsAccepted*", self.accept_box)
+        self.accept_box.toggled.connect(self._accepted)
 
         row = QHBoxLayout()
         row.addWidget(self.text_view, 3)
@@ -77,6 +80,10 @@ class TermsPage(JourneyPage):
     def initializePage(self) -> None:  # noqa: N802
         self.journey.terms = self.ctx.terms
         self._check_read()
+
+    def _accepted(self, checked: bool) -> None:
+        self.journey.terms_accepted = checked
+        self.completeChanged.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
