@@ -42,5 +42,5 @@ def save_receipt_later(
         log.warning("the consent receipt could not be saved in %s: %s", path, error)
 
     runner = BackgroundRunner(ctx.pool, parent)
-    runner.start(lambda: write_receipt(path, text), saved, failed)
+    runner.start(lambda _task: write_receipt(path, text), saved, failed)
     return runner

@@ -4,10 +4,9 @@ acknowledgement. All disk work runs in workers; this page only shows results and
 
 from __future__ import annotations
 
-import threading
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,12 +35,6 @@ _CALM_WARNING = "color: #8a4b00;"
 _GOOD = "color: #1b5e20;"
 
 
-class _ProgressRelay(QObject):
-    """Carries progress from the worker thread to the page (a queued signal: the page lives on the GUI thread)."""
-
-    progress = Signal(object)
-
-
 class BackupPage(JourneyPage):
     step = Step.BACKUP
 
@@ -57,12 +50,8 @@ class BackupPage(JourneyPage):
         self._finder_runner = BackgroundRunner(ctx.pool, self)
         self._drive_runner = BackgroundRunner(ctx.pool, self)
         self._check_runner = BackgroundRunner(ctx.pool, self)
-        self._relay = _ProgressRelay(self)
-        self._relay.progress.connect(self._show_progress)
         self._evidence: tuple = ()
         self._verdict: Verdict | None = None
-        self._cancel: threading.Event | None = None
-        self._generation = 0
         self._drives: list[Drive] = []
 
         self.findings_label = message_label(self.tr("What this computer says about backups"))
@@ -151,7 +140,7 @@ class BackupPage(JourneyPage):
         set_info(self.findings_label, self.tr("Looking for backups this computer knows about…"))
         factory = self.ctx.backup_system
         self._finder_runner.start(
-            lambda: find_backups(factory()),
+            lambda _task: find_backups(factory()),
             self._show_evidence,
             self._finders_failed,
         )
@@ -200,7 +189,7 @@ class BackupPage(JourneyPage):
             return
         factory = self.ctx.backup_system
 
-        def job():
+        def job(_task):
             system = factory()
             return list_drives(system.partitions, system.home)
 
@@ -257,28 +246,21 @@ class BackupPage(JourneyPage):
 
     def check_folder(self, folder: str) -> None:
         self.cancel_check()
-        flag = threading.Event()
-        self._cancel = flag
-        self._generation += 1
-        generation = self._generation
-        relay = self._relay
         factory = self.ctx.backup_system
-        report = Throttle(lambda progress: relay.progress.emit((generation, progress)))
 
-        def job():
-            return verify_backup(folder, factory(), cancel=flag, progress=report)
+        def job(task):
+            return verify_backup(folder, factory(), cancel=task.cancelled, progress=Throttle(task.report))
 
         self._verdict = None
         self._show_verdict(None)
         self._set_checking(True)
         self.progress_bar.setRange(0, 0)
         set_info(self.status_label, self.tr("Looking through your Documents, Desktop and Pictures…"))
-        self._check_runner.start(job, self._checked, self._check_failed)
+        self._check_runner.start(job, self._checked, self._check_failed, self._show_progress)
         self._update()
 
     def cancel_check(self) -> None:
-        if self._cancel is not None and not self._cancel.is_set() and self._check_runner.busy:
-            self._cancel.set()
+        if self._check_runner.cancel():
             self.cancel_button.setEnabled(False)
             set_info(self.status_label, self.tr("Stopping the check…"))
 
@@ -286,11 +268,7 @@ class BackupPage(JourneyPage):
     def checking(self) -> bool:
         return self._check_runner.busy
 
-    def _show_progress(self, message) -> None:
-        generation, progress = message
-        if generation != self._generation or not self._check_runner.busy:
-            return
-        progress: Progress
+    def _show_progress(self, progress: Progress) -> None:
         if progress.total is None:
             text = self.tr("Looking through your files: {count} so far…").format(count=progress.files_seen)
         else:

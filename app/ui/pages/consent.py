@@ -86,7 +86,7 @@ class ConsentPage(JourneyPage):
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
         client = self.ctx.client
         self.journey.sending = True
-        self._runner.start(lambda: client.send_consent(record), self._recorded, self._failed)
+        self._runner.start(lambda _task: client.send_consent(record), self._recorded, self._failed)
         self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:

@@ -272,7 +272,7 @@ class OpenAppsPage(JourneyPage):
             set_info(self.status_label, self.tr("Looking at what is open…"))
         existing, factory = self._scanner, self._scanner_factory
 
-        def job():
+        def job(_task):
             scanner = existing or factory()
             return scanner, scanner.scan()
 
@@ -471,7 +471,7 @@ class OpenAppsPage(JourneyPage):
         self.tracker.asked(app)
         self._show_snapshot()
         self._runner_for(key).start(
-            lambda: scanner.close(app),
+            lambda _task: scanner.close(app),
             lambda outcome: self._acted(key, outcome),
             lambda _error: self._action_failed(key),
         )
@@ -486,7 +486,7 @@ class OpenAppsPage(JourneyPage):
         self.tracker.forcing(app)
         self._show_snapshot()
         self._runner_for(key).start(
-            lambda: scanner.force_close(app, confirmed=True),
+            lambda _task: scanner.force_close(app, confirmed=True),
             lambda outcome: self._acted(key, outcome),
             lambda _error: self._action_failed(key),
         )

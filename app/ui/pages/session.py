@@ -158,7 +158,7 @@ class SessionPage(JourneyPage):
             return  # already checked: Enter here means Next, not a second look-up
         set_info(self.status_label, self.tr("Checking the code with {company}…").format(company=self.ctx.brand.company))
         client = self.ctx.client
-        self._runner.start(lambda: client.lookup_session(code), self._found, self._failed)
+        self._runner.start(lambda _task: client.lookup_session(code), self._found, self._failed)
 
     def _found(self, session: SessionInfo) -> None:
         if session.status == "open":
