@@ -12,57 +12,23 @@ from PySide6.QtWidgets import QApplication
 from app.core.brand import load_brand
 from app.core.consent_client import ConsentClient
 from app.core.consent_record import AppSummary
-from app.core.open_apps import AppWindow, CloseOutcome, OpenApp, OpenAppsScanner, Snapshot
+from app.core.open_apps import CloseOutcome, OpenAppsScanner
 from app.core.open_apps.process_list import ProcessListBackend
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
+from tests.scripted_open_apps import CALCULATOR, FIREFOX, KEEPASSXC, THUNDERBIRD, ManualClock, ScriptedScanner, make_app
 
 WAIT_MS = 10_000
 
 
-def make_app(key, name, category="other", catalogued=None, protected=None, pid=10) -> OpenApp:
-    catalogued = category != "other" if catalogued is None else catalogued
-    return OpenApp(key, name, category, catalogued, pid, (pid,), (AppWindow(pid, pid),), protected)
-
-
-THUNDERBIRD = make_app("thunderbird", "Thunderbird", "email", pid=11)
-KEEPASSXC = make_app("keepassxc", "KeePassXC", "password-manager", pid=12)
-FIREFOX = make_app("firefox", "Firefox", "browser", pid=13)
-CALCULATOR = make_app("x-calc", "Calculator", pid=14)
-
-
-class ScriptedScanner:
-    """Answers scans from a list the test changes; records where and what it was asked."""
-
-    def __init__(self, apps, windows_listed=True) -> None:
-        self.apps = list(apps)
-        self.windows_listed = windows_listed
-        self.scans = 0
-        self.threads: set[threading.Thread] = set()
-        self.closed: list[str] = []
-        self.forced: list[str] = []
-
-    def scan(self) -> Snapshot:
-        self.scans += 1
-        self.threads.add(threading.current_thread())
-        return Snapshot(tuple(self.apps), self.windows_listed)
-
-    def close(self, app) -> CloseOutcome:
-        self.threads.add(threading.current_thread())
-        self.closed.append(app.key)
-        return CloseOutcome.ASKED
-
-    def force_close(self, app, confirmed) -> CloseOutcome:
-        assert confirmed
-        self.forced.append(app.key)
-        self.apps = [a for a in self.apps if a.key != app.key]
-        return CloseOutcome.ASKED
-
-
-def make_page(qtbot, scanner, confirm=lambda _parent, _name: pytest.fail("nothing should be forced"), **options):
-    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool())
-    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner, confirm_force=confirm, **options)
+def make_page(qtbot, scanner, confirm=lambda _parent, _name: pytest.fail("nothing should be forced"), clock=None, **options):
+    ctx = LauncherContext(
+        brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool(),
+        open_apps_scanner=lambda: scanner, clock=clock or ManualClock(),
+    )
+    options.setdefault("refresh_ms", 60_000)  # refreshes come when the test asks for them
+    page = OpenAppsPage(ctx, confirm_force=confirm, **options)
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.initializePage()
@@ -166,14 +132,21 @@ def test_force_close_is_offered_only_after_the_wait_and_only_with_a_yes(qtbot):
         return answers.pop(0)
 
     scanner = ScriptedScanner([KEEPASSXC, CALCULATOR])
-    page = make_page(qtbot, scanner, confirm, patience=0.3, refresh_ms=100)
+    clock = ManualClock()
+    page = make_page(qtbot, scanner, confirm, clock=clock, patience=5.0)
     row = page.row("keepassxc")
     assert not row.force_button.isVisible()
     page.force_app("keepassxc")  # even called directly, nothing happens before the polite try
     assert asked == [] and scanner.forced == []
     qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: scanner.closed == ["keepassxc"], timeout=WAIT_MS)
-    qtbot.waitUntil(row.force_button.isVisible, timeout=WAIT_MS)
+    clock.advance(4.9)
+    refresh_and_wait(qtbot, page, scanner)
+    assert not row.force_button.isVisible(), "Force close offered before the application had its time"
+    assert "Asking it to close" in row.status_label.text()
+    clock.advance(0.2)
+    refresh_and_wait(qtbot, page, scanner)
+    assert row.force_button.isVisible()
     assert "save" in row.status_label.text()
     qtbot.mouseClick(row.force_button, Qt.MouseButton.LeftButton)
     assert asked == ["KeePassXC"] and scanner.forced == []
@@ -184,12 +157,17 @@ def test_force_close_is_offered_only_after_the_wait_and_only_with_a_yes(qtbot):
     assert page.journey.open_apps.left_open == ()
 
 
-def test_the_list_refreshes_by_itself_while_shown(qtbot):
+def test_the_list_refreshes_by_itself_while_shown_and_more_often_while_an_app_closes(qtbot):
     scanner = ScriptedScanner([THUNDERBIRD])
-    page = make_page(qtbot, scanner, refresh_ms=50)
-    qtbot.waitUntil(lambda: scanner.scans >= 4, timeout=WAIT_MS)
+    page = make_page(qtbot, scanner, refresh_ms=3000)
+    assert page._timer.isActive() and page._timer.interval() == 3000
     scanner.apps.append(FIREFOX)
+    before = scanner.scans
+    page._timer.timeout.emit()  # the timer's tick, without waiting three seconds for it
     qtbot.waitUntil(lambda: "firefox" in page.row_keys(), timeout=WAIT_MS)
+    assert scanner.scans == before + 1
+    qtbot.mouseClick(page.row("thunderbird").close_button, Qt.MouseButton.LeftButton)
+    assert page._timer.interval() == 500
     page.hide()  # behind another page: no more scanning
     assert not page._timer.isActive()
     page.show()
@@ -230,8 +208,9 @@ def test_a_failed_scan_says_what_to_do_and_holds_next_until_the_list_is_read(qtb
             return super().scan()
 
     scanner = BrokenOnce([])
-    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool())
-    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner, confirm_force=lambda *_: False)
+    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"), pool=QThreadPool(),
+                          open_apps_scanner=lambda: scanner, clock=ManualClock())
+    page = OpenAppsPage(ctx, confirm_force=lambda *_: False)
     qtbot.addWidget(page)
     page.initializePage()
     page.show()
@@ -249,7 +228,7 @@ def test_an_app_told_to_quit_by_signal_says_it_may_not_offer_to_save(qtbot):
             return CloseOutcome.SIGNALLED
 
     scanner = NoWindowToAsk([KEEPASSXC, CALCULATOR])
-    page = make_page(qtbot, scanner, patience=30, refresh_ms=100)
+    page = make_page(qtbot, scanner, patience=30)
     row = page.row("keepassxc")
     qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "may close without offering to save" in row.status_label.text(), timeout=WAIT_MS)

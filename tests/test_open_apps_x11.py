@@ -28,6 +28,7 @@ from app.core.open_apps.processes import ProcessTable, snapshot
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
+from tests.scripted_open_apps import ManualClock
 from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 
 pytestmark = [
@@ -127,11 +128,10 @@ def test_x11_lists_groups_and_flags_real_windows(display, start_app):
     assert os.getpid() not in {pid for a in snapshot.apps for pid in a.pids}
 
 
-def make_page(qtbot, display, confirm_force):
+def make_page(qtbot, display, confirm_force, clock):
     ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"),
-                          pool=QThreadPool())
-    page = OpenAppsPage(ctx, scanner_factory=lambda: scanner_for(display),
-                        confirm_force=confirm_force, patience=1.0, refresh_ms=400)
+                          pool=QThreadPool(), open_apps_scanner=lambda: scanner_for(display), clock=clock)
+    page = OpenAppsPage(ctx, confirm_force=confirm_force, patience=5.0, refresh_ms=400)
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.initializePage()
@@ -152,7 +152,8 @@ def test_the_page_lists_flagged_apps_first_and_closes_them_politely_or_by_confir
         asked.append(name)
         return answers.pop(0)
 
-    page = make_page(qtbot, display, confirm_force)
+    clock = ManualClock()
+    page = make_page(qtbot, display, confirm_force, clock)
     qtbot.waitUntil(lambda: {"thunderbird", "keepassxc", "libreoffice", "x-fakeclock"} <= set(page.row_keys()), timeout=WAIT_MS)
     assert page.isComplete()  # the customer may go on with all of them open
     assert page.row_keys()[:3] == ["thunderbird", "keepassxc", "libreoffice"]
@@ -174,6 +175,7 @@ def test_the_page_lists_flagged_apps_first_and_closes_them_politely_or_by_confir
     office_row = page.row("libreoffice")
     qtbot.mouseClick(office_row.close_button, Qt.MouseButton.LeftButton)
     assert "Asking" in office_row.status_label.text() and not office_row.force_button.isVisible()
+    clock.advance(5.0)  # its patience is up without waiting for it
     qtbot.waitUntil(office_row.force_button.isVisible, timeout=WAIT_MS)
     assert "save" in office_row.status_label.text() and office.poll() is None
     assert asked == []  # nothing was forced without asking

@@ -1,17 +1,22 @@
 """Every visible string goes through Qt's translation functions.
 
-With a pseudo-translator installed, every piece of interface text must come out wrapped in ⟦…⟧.
-Text that is data, not interface (the server's names, app names, the verbatim legal terms), is
-marked on its widget with the ``data`` property and left alone.
+With a pseudo-translator installed, every piece of interface text must come out wrapped in ⟦…⟧,
+and nothing but punctuation and numbers may stand outside the brackets: a translated label with
+untranslated words glued on ("⟦Close⟧ Firefox", "• " + an English sentence) fails too. Text that is
+data, not interface (the server's names, app names, the verbatim legal terms), is marked on its
+widget with the ``data`` property and left alone; data filled into a translated template sits
+inside its brackets.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QWidget
 
-from app.ui.pseudo_locale import OPEN, PseudoTranslator
+from app.ui.pseudo_locale import CLOSE, OPEN, PseudoTranslator
 from app.ui.wizard import PageId
 from tests.wizard_driver import Customer, make_wizard
 
@@ -22,6 +27,32 @@ def pseudo_locale(qapp):
     QCoreApplication.installTranslator(translator)
     yield translator
     QCoreApplication.removeTranslator(translator)
+
+
+def outside_translations(text: str) -> str:
+    """What of ``text`` stands outside every ⟦…⟧ (translations nest when a message fills another)."""
+    depth, outside = 0, []
+    for char in text:
+        if char == OPEN:
+            depth += 1
+        elif char == CLOSE and depth:
+            depth -= 1
+        elif depth == 0:
+            outside.append(char)
+    return "".join(outside)
+
+
+def untranslated(text: str) -> bool:
+    """Words (any letter, in any script) that no translation function returned."""
+    return bool(re.search(r"[^\W\d_]", outside_translations(text)))
+
+
+def test_the_check_catches_untranslated_words_glued_to_a_translation():
+    assert not untranslated("⟦Close Firefox···⟧")
+    assert not untranslated("• ⟦Read this: ⟦nested⟧···⟧\n2. ⟦More⟧ (3/4)")
+    assert untranslated("⟦Close···⟧ Firefox")
+    assert untranslated("Firefox. ⟦Email: the technician could read your messages.⟧")
+    assert untranslated("plain English")
 
 
 def untranslated_texts(root: QWidget) -> list[str]:
@@ -38,7 +69,7 @@ def untranslated_texts(root: QWidget) -> list[str]:
             texts.append(widget.placeholderText() if not widget.property("data-placeholder") else "")
         texts += [widget.accessibleName(), widget.toolTip()]
         for text in texts:
-            if text.strip() and OPEN not in text:
+            if untranslated(text):
                 found.append(f"{type(widget).__name__}: {text[:60]!r}")
     return found
 

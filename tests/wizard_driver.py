@@ -16,6 +16,7 @@ from app.core.consent_client import ConsentClient
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.wizard import PageId, SupportWizard
+from tests.scripted_open_apps import CALCULATOR, THUNDERBIRD, ManualClock, ScriptedScanner
 
 WAIT_MS = 10_000
 
@@ -43,7 +44,13 @@ def make_wizard(qtbot, server_url: str, *, demo_origin: str | None = None, initi
         demo_origin=demo_origin,
         open_url=opener,
         choose_folder=lambda _parent, _title: backup_folder,
-        **{"ask_yes_no": lambda _parent, _title, _question: True, **ctx_options},
+        **{
+            "ask_yes_no": lambda _parent, _title, _question: True,
+            # The same two open applications wherever the tests run, whatever else is open there.
+            "open_apps_scanner": lambda: ScriptedScanner([THUNDERBIRD, CALCULATOR]),
+            "clock": ManualClock(),
+            **ctx_options,
+        },
     )
     wizard = SupportWizard(ctx)
     qtbot.addWidget(wizard)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from app.core.brand import Brand
 from app.core.consent_client import ConsentClient
 from app.core.journey import Journey
 from app.core.messages import UserFacingError
+from app.core.open_apps import OpenAppsScanner
 from app.core.terms import Terms
 
 
@@ -46,3 +48,8 @@ class LauncherContext:
     pool: QThreadPool = field(default_factory=QThreadPool.globalInstance)
     # The home folders, drives and system tools the backup check reads; called inside its worker.
     backup_system: Callable[[], BackupSystem] = BackupSystem.current
+    # What is open on this computer (made and used inside the Open apps page's workers), and the
+    # clock its close requests are timed by: tests give a scripted scanner and a clock they move,
+    # so no test depends on what else runs on the machine or waits in real time.
+    open_apps_scanner: Callable[[], OpenAppsScanner] = OpenAppsScanner
+    clock: Callable[[], float] = time.monotonic

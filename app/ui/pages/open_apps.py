@@ -97,6 +97,7 @@ class AppRow(QFrame):
         self.icon_label.setFixedSize(ICON_PX, ICON_PX)
         self.name_label = QLabel()
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setProperty("data", True)  # the application's own name: data, never translated
         font = self.name_label.font()
         font.setBold(True)
         self.name_label.setFont(font)
@@ -136,7 +137,7 @@ class AppRow(QFrame):
             self.status_label.setStyleSheet(style)
         self.close_button.setVisible(app.closable)
         self.force_button.setVisible(app.closable and may_force)
-        _set_accessible(self, f"{app.name}. {why} {status}".strip())
+        _set_accessible(self, self.tr("{name}. {why} {status}").format(name=app.name, why=why, status=status).strip())
         _set_accessible(self.close_button, self.tr("Close {name}").format(name=app.name))
         _set_accessible(self.force_button, self.tr("Force {name} to close").format(name=app.name))
         if self._icon_source is False or self._icon_source != app.icon:
@@ -166,7 +167,7 @@ class OpenAppsPage(JourneyPage):
     def __init__(
         self,
         ctx,
-        scanner_factory: Callable[[], OpenAppsScanner] = OpenAppsScanner,
+        scanner_factory: Callable[[], OpenAppsScanner] | None = None,
         confirm_force: Callable[[QWidget, str], bool] = ask_before_forcing,
         patience: float = 5.0,
         refresh_ms: int = REFRESH_MS,
@@ -180,10 +181,10 @@ class OpenAppsPage(JourneyPage):
             )
         )
         # Made on the first worker run: building it reads the catalogue and the process tree.
-        self._scanner_factory = scanner_factory
+        self._scanner_factory = scanner_factory or ctx.open_apps_scanner
         self._scanner: OpenAppsScanner | None = None
         self._confirm_force = confirm_force
-        self.tracker = CloseTracker(patience=patience)
+        self.tracker = CloseTracker(patience=patience, clock=ctx.clock)
         self.snapshot: Snapshot | None = None
         self._answered = False
         self._notes: dict[str, str] = {}
