@@ -10,14 +10,17 @@ From 3.12 on ``True`` is immortal (PEP 683): the count never changes, so the lea
 nor abort the interpreter, and the test says so by skipping instead of passing.
 """
 
+import re
 import sys
+import tomllib
+from pathlib import Path
 
 import PySide6
 import pytest
 from PySide6.QtWidgets import QWizard, QWizardPage
 
 GUARDED_PYTHON = (3, 11)  # the launcher's Python (pyproject: requires-python >= 3.11; builds use 3.11)
-PINNED_BINDING = "6.11.3"
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 KNOWN_LEAKING = {"6.12.0"}
 CALLS = 200
 
@@ -35,11 +38,17 @@ def _true_refcount_moves() -> bool:
     return moved
 
 
+def pinned_binding() -> str:
+    dependencies = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
+    pins = [m.group(1) for d in dependencies if (m := re.fullmatch(r"PySide6-Essentials==([\d.]+)", d))]
+    assert len(pins) == 1, "pyproject.toml must pin exactly one PySide6-Essentials version"
+    return pins[0]
+
+
 def test_the_binding_is_the_pinned_one_and_not_a_known_leaking_one():
-    assert PySide6.__version__ not in KNOWN_LEAKING
-    assert PySide6.__version__ == PINNED_BINDING, (
-        f"PySide6 {PySide6.__version__} is installed; this guard was written for {PINNED_BINDING}: "
-        "re-check the leak below on the new version before moving the pin"
+    assert pinned_binding() not in KNOWN_LEAKING
+    assert PySide6.__version__ == pinned_binding(), (
+        f"PySide6 {PySide6.__version__} is installed, pyproject.toml pins {pinned_binding()}"
     )
 
 
