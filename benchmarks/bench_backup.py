@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.backup import judge, verify_backup
-from tests.backup_trees import make_home, mirror
+from testbed.backup_trees import make_home, mirror
 
 CHECK_BUDGET_S = 3.0
 STALL_BUDGET_MS = 50.0

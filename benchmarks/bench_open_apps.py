@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.open_apps import OpenAppsScanner  # noqa: E402
 from app.core.open_apps.linux_x11 import X11Backend  # noqa: E402
 from app.core.open_apps.process_list import ProcessListBackend  # noqa: E402
-from tests.xvfb import start_xvfb, xvfb_missing  # noqa: E402
+from testbed.xvfb import start_xvfb, xvfb_missing  # noqa: E402
 
 BUDGET = 1.5
 FAKE_APP = ROOT / "tests" / "open_apps_fake_app.py"

@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 
 BUDGET_P99_MS = 50.0
 

@@ -20,7 +20,7 @@ from app.core.backup.finders import (
 from app.core.backup.layouts import file_history_copy_name, file_history_name
 from app.core.backup.system import CommandResult
 from app.core.backup.verdict import describe, summary_from_evidence
-from tests.backup_trees import DAY, fake_run, file_history, make_home
+from testbed.backup_trees import DAY, fake_run, file_history, make_home
 
 CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 <DataProtectionUserConfig SchemaVersion="1">

@@ -17,7 +17,7 @@ from app.core.consent_record import BackupSummary
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.backup import BackupPage
-from tests.backup_trees import fake_run, make_home, mirror, newest
+from testbed.backup_trees import fake_run, make_home, mirror, newest
 
 WAIT_MS = 15_000
 

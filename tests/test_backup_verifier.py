@@ -25,7 +25,7 @@ from app.core.backup.verifier import (
     STALE,
     verify_backup,
 )
-from tests.backup_trees import DAY, file_history, make_home, mirror, newest, time_machine, touch
+from testbed.backup_trees import DAY, file_history, make_home, mirror, newest, time_machine, touch
 
 LIMIT = 7
 

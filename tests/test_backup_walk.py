@@ -10,7 +10,7 @@ from app.core.backup.drives import list_drives
 from app.core.backup.placeholders import is_cloud_only, is_reparse_point
 from app.core.backup.progress import Progress, Throttle
 from app.core.backup.walk import WalkBudget, home_roots, is_junk, sample_home
-from tests.backup_trees import make_home, newest, touch
+from testbed.backup_trees import make_home, newest, touch
 
 
 def roots_of(home):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
+from testbed.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 
 ROOT = Path(__file__).resolve().parent.parent
 

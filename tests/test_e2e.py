@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QWizard
 
 from app.core.session_code import format_session_code
 from app.ui.wizard import PageId
-from tests.backup_trees import make_home, mirror
-from tests.server_fixtures import make_record
+from testbed.backup_trees import make_home, mirror
+from testbed.consent_records import make_record
 from tests.wizard_driver import Customer, make_wizard
 
 pytestmark = pytest.mark.e2e

@@ -30,7 +30,7 @@ import psutil
 import pytest
 
 from tests.fresh_account import files_left, fresh_user_env
-from tests.xvfb import private_xvfb, xvfb_missing
+from testbed.xvfb import private_xvfb, xvfb_missing
 
 LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
 if not LAUNCHER:

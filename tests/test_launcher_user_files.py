@@ -10,7 +10,7 @@ import pytest
 from app.core.brand import load_brand
 from app.core.consent_record import ACKNOWLEDGEMENTS, ConsentRecord
 from app.core.user_files import UserFiles, attach_file_log, receipt_text, user_files, write_receipt
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 
 
 def a_record(**overrides) -> ConsentRecord:

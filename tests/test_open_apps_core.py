@@ -234,7 +234,7 @@ def test_force_is_offered_only_after_the_polite_wait_and_closed_apps_are_remembe
 
 
 def test_the_summary_names_catalogued_apps_only_and_fits_the_consent_record():
-    from tests.server_fixtures import make_record
+    from testbed.consent_records import make_record
 
     tracker = CloseTracker()
     closed_mail = app()

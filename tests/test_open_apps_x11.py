@@ -29,7 +29,7 @@ from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
 from tests.scripted_open_apps import ManualClock
-from tests.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
+from testbed.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
 
 pytestmark = [
     pytest.mark.xvfb,

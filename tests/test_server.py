@@ -30,7 +30,7 @@ from server.embedded import EmbeddedServer, start_demo_server
 from server.storage import StoreError
 from server.storage.sqlite import SqliteStore
 from server.web.app import create_app
-from tests.server_fixtures import REMOVE, make_record
+from testbed.consent_records import REMOVE, make_record
 
 REPO = Path(__file__).resolve().parents[1]
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"

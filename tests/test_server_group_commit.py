@@ -18,7 +18,7 @@ from server.domain.sessions import cancel_session, open_session
 from server.storage.interface import ConsentRow, R, T, Transaction
 from server.storage.sqlite import SqliteStore
 from server.web.errors import refusal_status
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 

@@ -16,7 +16,7 @@ from app.ui.wizard import PageId
 from server.domain.limits import LookupLimit
 from server.domain.sessions import cancel_session, open_session
 from server.embedded import EmbeddedServer
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 from tests.wizard_driver import WAIT_MS, Customer, make_wizard
 
 ZOHO = "https://assist.zoho.com/join?role=A&key=123456789"

@@ -26,7 +26,7 @@ from app.core.terms import load_terms
 from app.ui.application import create_application
 from app.ui.context import LauncherContext
 from app.ui.wizard import PageId, SupportWizard
-from tests.backup_trees import DAY, fake_run, make_home, mirror, newest
+from testbed.backup_trees import DAY, fake_run, make_home, mirror, newest
 
 MISSING = 3
 
