@@ -102,7 +102,11 @@ def _run_gui(
     exit_when_shown: bool = False,
 ) -> int:
     # Qt is imported here so --help and --version answer without loading it.
+    from app.core.session_bus import never_autolaunch_a_session_bus
     from app.core.user_files import attach_file_log, user_files
+
+    # Before Qt loads: no bus daemon (and no ~/.dbus file) started for the customer's account.
+    never_autolaunch_a_session_bus()
     from app.ui.application import create_application
     from app.ui.crash import CrashHandler
 

@@ -1,4 +1,5 @@
-"""A customer account that has never run the launcher: fresh HOME, XDG folders, TMPDIR and cwd.
+"""A customer account that has never run the launcher: fresh HOME, XDG folders, TMPDIR and cwd,
+and no D-Bus session bus (none of the developer's: the launcher must cope without one and start none).
 
 Used by the tests that run the launcher as a separate process and then list every file it left.
 """
@@ -16,7 +17,11 @@ def fresh_user_env(root: Path) -> tuple[dict[str, Path], dict[str, str]]:
     folders = {name: root / name for name in FOLDERS}
     for folder in folders.values():
         folder.mkdir(mode=0o700)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("XDG_", "QT_", "DISPLAY"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("XDG_", "QT_", "DISPLAY", "DBUS_", "WAYLAND_"))
+    }
     env.update(
         HOME=str(folders["home"]),
         TMPDIR=str(folders["tmp"]),

@@ -145,9 +145,25 @@ def x_display():
         yield display
 
 
-def test_cancelling_the_wizard_leaves_nothing(sandbox, x_display):
+def bus_daemons_started_for(home: Path) -> list[psutil.Process]:
+    """D-Bus daemons (and dbus-launch) running with ``home`` as their HOME: started for that account."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if (process.info["name"] or "").startswith("dbus") and process.environ().get("HOME") == str(home):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_cancelling_the_wizard_leaves_nothing_not_even_a_session_bus(sandbox, x_display):
+    """A real window on an X display with no session bus running. Where Debian's dbus-x11 is
+    installed (make system-deps installs it), libdbus would autolaunch a bus daemon and write
+    ~/.dbus/session-bus/...: the launcher goes without a bus instead (app/core/session_bus.py)."""
     root, folders, env = sandbox
     env.update(DISPLAY=x_display, QT_QPA_PLATFORM="xcb")
+    assert not any(key.startswith("DBUS_") for key in env)
     process = start(env, folders["cwd"])
     xdotool_env = {"DISPLAY": x_display, "PATH": os.environ["PATH"]}
 
@@ -165,6 +181,10 @@ def test_cancelling_the_wizard_leaves_nothing(sandbox, x_display):
     assert process.wait(timeout=DEADLINE_S) == 0
     stderr = process.stderr.read()
     assert "Traceback" not in stderr, stderr
+    daemons = bus_daemons_started_for(folders["home"])
+    for daemon in daemons:
+        daemon.kill()
+    assert daemons == []
     assert files_left(root) == []
 
 
