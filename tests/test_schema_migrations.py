@@ -19,7 +19,7 @@ from server.storage import StoreError, migrations
 from server.storage.migrations import Migration, SchemaError
 from server.storage.postgresql_url import connect, redact
 from server.storage.sqlite import SqliteStore
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 
 DATA = Path(__file__).resolve().parent / "data"
 RELEASE_DB = DATA / "release-0.1-consents.sqlite3"
