@@ -29,8 +29,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.fresh_account import files_left, fresh_user_env
 from testbed.xvfb import private_xvfb, xvfb_missing
+from tests.fresh_account import files_left, fresh_user_env
 
 LAUNCHER = os.environ.get("PHONETEX_LAUNCHER")
 if not LAUNCHER:

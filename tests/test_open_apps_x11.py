@@ -28,8 +28,8 @@ from app.core.open_apps.processes import ProcessTable, snapshot
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.open_apps import OpenAppsPage
-from tests.scripted_open_apps import ManualClock
 from testbed.xvfb import MISSING_REASON, private_xvfb, xvfb_missing
+from tests.scripted_open_apps import ManualClock
 
 pytestmark = [
     pytest.mark.xvfb,

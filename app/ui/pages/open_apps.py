@@ -89,7 +89,6 @@ class AppRow(QFrame):
     def __init__(self, page: OpenAppsPage, key: str) -> None:
         super().__init__()
         self.key = key
-        self._page = page
         self.app: OpenApp | None = None
         self._icon_source: Icon | bool | None = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
