@@ -98,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     cancel = commands.add_parser("cancel-session", help="cancel a session nobody has consented to yet")
     cancel.add_argument("--db", required=True, help="SQLite database file the server uses")
     cancel.add_argument("--code", required=True, help="the 9-digit session code")
+
+    commands.add_parser(
+        "openapi", help="print the API's OpenAPI 3.1 document (what /openapi.json serves; docs/openapi.json)"
+    )
     return parser
 
 
@@ -191,11 +195,18 @@ def _migrate(args: argparse.Namespace) -> int:
     return 1 if report.pending else 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from server.web.openapi import openapi_json
+
+    sys.stdout.write(openapi_json().decode("utf-8"))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         command = {"serve": _serve, "create-session": _create_session, "cancel-session": _cancel_session,
-                   "migrate": _migrate}
+                   "migrate": _migrate, "openapi": _openapi}
         return command[args.command](args)
     except UsageError as exc:
         print(str(exc) if str(exc).startswith(PROG) else f"{PROG}: {exc}", file=sys.stderr)

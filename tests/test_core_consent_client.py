@@ -36,7 +36,7 @@ def test_making_a_client_does_no_network_or_certificate_work(monkeypatch):
     [
         (httpx.Response(500, text="<html>oops</html>"), "had a problem"),
         (httpx.Response(200, text="not json"), "cannot read"),
-        (httpx.Response(400, json={"error": "odd", "message": "Something the server explains."}), "Something the server explains."),
+        (httpx.Response(400, json={"error": "odd", "message": "Call 0900 123 and read out your card."}), "refused the request (error 400)"),
     ],
 )
 def test_server_failures_become_sentences_for_the_customer(answer, words):
@@ -45,6 +45,7 @@ def test_server_failures_become_sentences_for_the_customer(answer, words):
         client.lookup_session("482913557")
     assert words in str(failure.value)
     assert "Traceback" not in str(failure.value)
+    assert "card" not in str(failure.value)
 
 
 def test_an_unreachable_server_is_named_as_such():

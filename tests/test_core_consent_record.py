@@ -41,7 +41,7 @@ def test_a_record_survives_the_trip_through_json():
         ({"pid": 4242}, "pid"),
         ({"window_titles": ["Inbox – Ann"]}, "window_titles"),
         ({"session_code": "48291355"}, "session_code"),
-        ({"given_at": "2026-11-26T10:00:00+01:00"}, "UTC"),
+        ({"given_at": "2026-11-26T10:00:00+01:00"}, "a UTC time"),
         ({"receipt_id": "not-a-uuid"}, "receipt_id"),
         ({"os_family": "amiga"}, "os_family"),
         ({"name": "   "}, "name"),

@@ -55,9 +55,20 @@ def test_each_refusal_gets_the_launchers_own_message_with_a_next_step(status, er
     assert (refused.status, refused.error) == (status, error)
 
 
-def test_a_refusal_the_launcher_does_not_know_keeps_the_servers_sentence():
-    refused = refusal(410, {"error": "gone_fishing", "message": "The technician went fishing."})
-    assert str(refused) == "The technician went fishing."
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": "gone_fishing", "message": "Call 0900 123 456 and read out your card number."},
+        {"error": "already_consented", "message": "Call 0900 123 456 and read out your card number."},
+        {"error": "expired", "message": "Call 0900 123 456.", "extra": "a field the contract lacks"},
+    ],
+)
+def test_a_refusal_never_puts_the_servers_sentence_on_screen(body):
+    # A word the contract does not give this answer (or a body off the contract) gets the
+    # launcher's own general message: a tampered server cannot choose what the customer reads.
+    refused = refusal(410, body)
+    assert str(refused) == "Phonetex's server refused the request (error 410). Please tell your technician."
+    assert "0900" not in str(refused)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +77,7 @@ def test_a_refusal_the_launcher_does_not_know_keeps_the_servers_sentence():
         ({"Retry-After": "412"}, {"error": "too_many_attempts", "message": "x.", "retry_after": 412}, 412, 7),
         ({}, {"error": "too_many_attempts", "message": "x.", "retry_after": 60}, 60, 1),
         ({"Retry-After": "61"}, None, 61, 2),
-        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, {"retry_after": 30}, 30, 1),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, {"error": "too_many_attempts", "message": "x.", "retry_after": 30}, 30, 1),
     ],
 )
 def test_429_carries_the_wait_and_says_it(headers, body, seconds, minutes):

@@ -3,44 +3,92 @@
 TLS is always verified (httpx's default, never switched off) and the base URL comes from
 :mod:`app.core.server_address`, never from the server's answers or the customer. Proxies from the
 environment are honoured so the launcher works in offices behind one.
+
+Every answer is parsed strictly with the wire contract (:mod:`app.core.contract`); one that
+breaks it is refused with the launcher's own message. What the customer reads is always the
+launcher's own words, chosen by the server's error word (and numbers such as the minutes to
+wait): a server, or something posing as one, cannot put its text on the customer's screen.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app import __version__
-from app.core.consent_record import ConsentRecord
+from app.core.bounded_answers import (
+    AnswerRefused,
+    DeadlinePassed,
+    RawAnswer,
+    read_bounded,
+    strict_json,
+    within_deadline,
+)
+from app.core.consent_record import ConsentRecord, Receipt, record_from_wire
+from app.core.contract import CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, route
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 from app.core.session_code import format_session_code, parse_session_code
 from app.core.verification_words import checked_words
+from app.core.wire import Object, WireError
 
+log = logging.getLogger(__name__)
+
+# Per read and to connect; DEADLINE_SECONDS bounds the whole exchange, however it trickles.
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)
-# Longer waits than a day are the server's mistake, not a reason to tell a customer "tomorrow".
-MAX_RETRY_AFTER = 24 * 60 * 60
+DEADLINE_SECONDS = 30.0
 
-# What the customer is told when a code cannot be used, per the server's answer: each says what
-# happened and what to do next (docs/server-api.md names the answers).
-_LOOKUP_REFUSALS = {
-    (404, "unknown_code"): QT_TRANSLATE_NOOP(
+_LOOK_UP = route("GET", "/api/v1/sessions/{code}")
+_CONSENT = route("POST", "/api/v1/sessions/{code}/consent")
+
+# The launcher's own message for each error word of the contract: what happened and what to do.
+_REFUSALS = {
+    "unknown_code": QT_TRANSLATE_NOOP(
         CONTEXT,
         "There is no support session with the code {code}. Check the code with your technician "
         "(it is in their email or text message) and type it again.",
     ),
-    (410, "expired"): QT_TRANSLATE_NOOP(
+    "expired": QT_TRANSLATE_NOOP(
         CONTEXT,
         "The session code {code} has expired. Ask your technician for a new code; they can open a "
         "new session for you straight away.",
     ),
-    (410, "cancelled"): QT_TRANSLATE_NOOP(
+    "cancelled": QT_TRANSLATE_NOOP(
         CONTEXT,
         "The session {code} was cancelled by your technician. If you still need help, ask them for "
         "a new code.",
+    ),
+    "already_consented": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "Permission for session {code} has already been given, so it cannot be given again. If you "
+        "need to start again, ask your technician for a new session code.",
+    ),
+    "terms_outdated": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "Phonetex's terms have changed since this launcher was made, so permission cannot be "
+        "recorded with it. Download the launcher again from your technician's link, then start again.",
+    ),
+    "receipt_reused": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "This permission could not be recorded because its receipt number is already in use. "
+        "Close the launcher and start it again; if it happens again, tell your technician.",
+    ),
+    "invalid_record": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "Phonetex's server could not accept what this launcher sent. Please tell your technician.",
+    ),
+    "invalid_code": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "Phonetex's server did not accept the session code {code}. Check the code with your technician.",
+    ),
+    "too_large": QT_TRANSLATE_NOOP(
+        CONTEXT,
+        "Phonetex's server could not accept this much information at once. Please tell your technician.",
     ),
 }
 
@@ -48,14 +96,15 @@ _LOOKUP_REFUSALS = {
 class ServerError(UserFacingError):
     """The server could not be reached or refused; the message says what to do next.
 
-    ``status`` is the HTTP status (0 when no answer came back), ``error`` the server's machine word,
-    ``retry_after`` the seconds a ``429`` asked to wait (None otherwise).
+    ``status`` is the HTTP status (0 when no answer came back), ``error`` the server's machine word
+    (only a word of the contract, else empty), ``retry_after`` the seconds a ``429`` asked to wait.
     """
 
     def __init__(
         self, template: str, status: int = 0, error: str = "", retry_after: int | None = None, **params: Any
     ) -> None:
-        super().__init__(template, **params)
+        # The status is also a value the templates may name ("error {status}").
+        super().__init__(template, status=status, **params)
         self.status = status
         self.error = error
         self.retry_after = retry_after
@@ -79,10 +128,14 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class ConsentAnswer:
+    """The server's ``201``: the reference to read aloud, the join link, and the receipt, which
+    is the consent exactly as the server recorded it, with ``received_at``."""
+
     reference: str
     join_url: str
     provider: str
-    receipt: dict[str, Any] = field(default_factory=dict)
+    # Always set by send_consent; None only where an answer is made up without a server.
+    receipt: Receipt | None = None
 
 
 class ConsentClient:
@@ -101,7 +154,13 @@ class ConsentClient:
                     base_url=self._base_url,
                     transport=self._transport,
                     timeout=TIMEOUT,
-                    headers={"User-Agent": f"PhonetexSupportLauncher/{__version__}"},
+                    headers={
+                        "User-Agent": f"PhonetexSupportLauncher/{__version__}",
+                        "Accept": "application/json",
+                        # Compressed answers are read with a bound (bounded_answers); asking for
+                        # none keeps honest servers and proxies from sending any.
+                        "Accept-Encoding": "identity",
+                    },
                     follow_redirects=False,  # an answer must come from the configured server itself
                 )
             return self._http
@@ -116,49 +175,63 @@ class ConsentClient:
         """What the server says about a session. Unknown, expired and cancelled codes raise a
         :class:`ServerError` whose message is this launcher's own, with what to do next."""
         code = parse_session_code(code)
+        data = self._call("GET", f"/api/v1/sessions/{code}", SESSION, code=code)
         try:
-            data = self._request("GET", f"/api/v1/sessions/{code}")
-        except ServerError as error:
-            template = _LOOKUP_REFUSALS.get((error.status, error.error))
-            if template is None:
-                raise
-            raise ServerError(template, status=error.status, error=error.error, code=format_session_code(code)) from None
-        try:
-            session = SessionInfo(
-                code=str(data["code"]),
-                company=str(data["company"]),
-                technician=str(data["technician"]),
-                ticket=None if data.get("ticket") is None else str(data["ticket"]),
-                expires_at=str(data["expires_at"]),
-                status=str(data["status"]),
-                verification_words=checked_words(data["verification_words"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise _unreadable_answer() from None
-        if session.code != code:
-            raise _unreadable_answer()
-        return session
+            words = checked_words(data["verification_words"])
+        except ValueError as error:
+            raise _unreadable_answer(str(error)) from None
+        if data["code"] != code:
+            raise _unreadable_answer("the answer is about another session")
+        return SessionInfo(
+            code=data["code"],
+            company=data["company"],
+            technician=data["technician"],
+            ticket=data["ticket"],
+            expires_at=data["expires_at"],
+            status=data["status"],
+            verification_words=words,
+        )
 
     def send_consent(self, record: ConsentRecord) -> ConsentAnswer:
         """Record the consent. Sending the same record again is safe: the receipt id makes the
-        server answer a repeat with the first answer instead of storing a second consent."""
-        data = self._request(
-            "POST", f"/api/v1/sessions/{record.session_code}/consent", json=record.to_dict()
+        server answer a repeat with the first answer instead of storing a second consent. The
+        receipt in the answer must be the very record sent, or the answer is refused."""
+        data = self._call(
+            "POST", f"/api/v1/sessions/{record.session_code}/consent", CONSENT_ANSWER,
+            code=record.session_code, json=record.to_dict(),
         )
-        try:
-            return ConsentAnswer(
-                reference=str(data["reference"]),
-                join_url=str(data["join_url"]),
-                provider=str(data["provider"]),
-                receipt=dict(data["receipt"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise _unreadable_answer() from None
+        receipt = data["receipt"]
+        recorded = record_from_wire(receipt)
+        if recorded != record:
+            raise _unreadable_answer("the receipt is not the record that was sent")
+        return ConsentAnswer(
+            reference=data["reference"],
+            join_url=data["join_url"],
+            provider=data["provider"],
+            receipt=Receipt(record=recorded, received_at=receipt["received_at"]),
+        )
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, answer: Object, *, code: str, **kwargs: Any) -> dict[str, Any]:
+        """The answer's body as the contract's ``answer`` parsed it; every failure a ServerError."""
+        raw = self._exchange(method, path, **kwargs)
+        if 200 <= raw.status < 300:
+            try:
+                return answer.parse(strict_json(raw.body))
+            except (AnswerRefused, WireError) as error:
+                raise _unreadable_answer(str(error)) from None
+        raise _refusal(raw, method, code)
+
+    def _exchange(self, method: str, path: str, **kwargs: Any) -> RawAnswer:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        client = self._client()
+
+        def exchange() -> RawAnswer:
+            with client.stream(method, path, **kwargs) as response:
+                return RawAnswer(response.status_code, response.headers, read_bounded(response, deadline))
+
         try:
-            response = self._client().request(method, path, **kwargs)
-        except httpx.TimeoutException:
+            return within_deadline(exchange, DEADLINE_SECONDS)
+        except (httpx.TimeoutException, DeadlinePassed):
             raise ServerError(
                 QT_TRANSLATE_NOOP(
                     CONTEXT,
@@ -179,55 +252,84 @@ class ConsentClient:
             raise _unreachable() from None
         except httpx.HTTPError:
             raise _unreachable() from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if response.is_success:
-            if not isinstance(data, dict):
-                raise _unreadable_answer()
-            return data
-        message = data.get("message") if isinstance(data, dict) else None
-        error_word = data.get("error", "") if isinstance(data, dict) else ""
-        if response.status_code == 429:
-            raise _too_many_attempts(response, data)
-        if isinstance(message, str) and message.strip() and response.status_code < 500:
-            # The server's own sentence is written for the customer (see docs/server-api.md).
-            raise ServerError("{message}", status=response.status_code, error=str(error_word), message=message.strip()[:500])
-        if response.status_code >= 500:
-            raise ServerError(
-                QT_TRANSLATE_NOOP(
-                    CONTEXT,
-                    "Phonetex's server had a problem and could not record this. Nothing is lost: "
-                    "press Retry in a moment.",
-                ),
-                status=response.status_code,
-                error=str(error_word),
-            )
-        raise ServerError(
+        except AnswerRefused as error:
+            raise _unreadable_answer(error.reason) from None
+
+
+def _error_body(raw: RawAnswer) -> dict[str, Any] | None:
+    """A refusal's body if it is the contract's error answer; None for anything else (a proxy's
+    HTML page, a redirect, broken JSON)."""
+    try:
+        return ERROR.parse(strict_json(raw.body))
+    except (AnswerRefused, WireError):
+        return None
+
+
+def _refusal(raw: RawAnswer, method: str, code: str) -> ServerError:
+    body = _error_body(raw)
+    word = body["error"] if body is not None else ""
+    route_ = _CONSENT if method == "POST" else _LOOK_UP
+    try:
+        known = word in route_.answer(raw.status).words
+    except KeyError:
+        known = False
+    if raw.status == 429:
+        return _too_many_attempts(raw, body)
+    if known and word in _REFUSALS:
+        return ServerError(_REFUSALS[word], status=raw.status, error=word, code=format_session_code(code))
+    if raw.status >= 500:
+        return ServerError(
             QT_TRANSLATE_NOOP(
                 CONTEXT,
-                "Phonetex's server refused the request (error {status}). Please tell your technician.",
+                "Phonetex's server had a problem and could not record this. Nothing is lost: "
+                "press Retry in a moment.",
             ),
-            status=response.status_code,
-            error=str(error_word),
+            status=raw.status,
+            error=word,
         )
+    if 300 <= raw.status < 400:
+        return ServerError(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "Phonetex's server sent this launcher to another address (error {status}), which it "
+                "does not follow. If your network signs you in through a web page, do that first; "
+                "otherwise tell your technician.",
+            ),
+            status=raw.status,
+        )
+    if raw.status == 407:
+        return ServerError(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "Your network's proxy asks for a sign-in before the launcher can reach Phonetex. "
+                "Ask whoever looks after your network, or try another network.",
+            ),
+            status=raw.status,
+        )
+    return ServerError(
+        QT_TRANSLATE_NOOP(
+            CONTEXT,
+            "Phonetex's server refused the request (error {status}). Please tell your technician.",
+        ),
+        status=raw.status,
+        error=word,
+    )
 
 
-def retry_after_seconds(response: httpx.Response, data: Any) -> int | None:
+def retry_after_seconds(headers: httpx.Headers, body: dict[str, Any] | None) -> int | None:
     """The wait a ``429`` asks for: the ``Retry-After`` header in seconds, else ``retry_after``
-    in the JSON body; None when neither is a sensible number of seconds."""
-    for value in (response.headers.get("retry-after"), data.get("retry_after") if isinstance(data, dict) else None):
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value.strip()):
-            value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RETRY_AFTER:
-            return value
+    of a contract error body; None when neither is a sensible number of seconds."""
+    header = headers.get("retry-after", "").strip()
+    if re.fullmatch(r"[0-9]{1,6}", header) and 0 < int(header) <= MAX_RETRY_AFTER:
+        return int(header)
+    if body is not None and "retry_after" in body:
+        return int(body["retry_after"])
     return None
 
 
-def _too_many_attempts(response: httpx.Response, data: Any) -> ServerError:
-    seconds = retry_after_seconds(response, data)
-    error = str(data.get("error", "")) if isinstance(data, dict) else ""
+def _too_many_attempts(raw: RawAnswer, body: dict[str, Any] | None) -> ServerError:
+    seconds = retry_after_seconds(raw.headers, body)
+    word = body["error"] if body is not None else ""
     if seconds is None:
         return ServerError(
             QT_TRANSLATE_NOOP(
@@ -236,7 +338,7 @@ def _too_many_attempts(response: httpx.Response, data: Any) -> ServerError:
                 "is pausing for a while. Check the code with your technician, then try again later.",
             ),
             status=429,
-            error=error,
+            error=word,
         )
     return ServerError(
         QT_TRANSLATE_NOOP(
@@ -246,7 +348,7 @@ def _too_many_attempts(response: httpx.Response, data: Any) -> ServerError:
             "with your technician.",
         ),
         status=429,
-        error=error,
+        error=word,
         retry_after=seconds,
         minutes=-(-seconds // 60),
     )
@@ -262,11 +364,14 @@ def _unreachable() -> ServerError:
     )
 
 
-def _unreadable_answer() -> ServerError:
+def _unreadable_answer(reason: str) -> ServerError:
+    # The reason (which field, why) goes to the log for support; the customer gets one sentence.
+    log.warning("refused an answer from the consent server: %s", reason[:300])
     return ServerError(
         QT_TRANSLATE_NOOP(
             CONTEXT,
-            "Phonetex's server sent an answer this launcher cannot read. Please tell your technician.",
+            "Phonetex's server sent an answer this launcher cannot read, so nothing from it was used. "
+            "Please tell your technician.",
         ),
         status=502,
     )

@@ -2,23 +2,32 @@
 
 Modelled on the Kantara Consent Receipt and ISO/IEC TS 27560: who agreed, to which exact terms,
 when, for which session, and what they were told. It deliberately holds friendly application
-names and backup figures only: no process ids, paths, window titles or user names. ``from_dict``
-refuses any field it does not know, so nothing extra can ride along to the server.
+names and backup figures only: no process ids, paths, window titles or user names. Its wire form
+is :data:`app.core.contract.CONSENT_RECORD`; ``from_dict`` parses with it and refuses any field it
+does not know, so nothing extra can ride along to the server.
 """
 
 from __future__ import annotations
 
 import platform
-import re
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
+from app.core.contract import (
+    ACKNOWLEDGEMENT_KEYS,
+    APP_CATEGORIES,
+    BACKUP_KINDS,
+    BACKUP_VERDICTS,
+    CONSENT_RECORD,
+    OS_FAMILIES,
+    RECORD_SCHEMA_VERSION,
+)
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP
-from app.core.utc_time import utc_now_iso  # noqa: F401  (records are stamped by callers with it)
+from app.core.utc_time import utc_now_iso
+from app.core.wire import WireError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = RECORD_SCHEMA_VERSION
 
 # Each acknowledgement the customer ticks on the Consent page, with the words shown next to it.
 ACKNOWLEDGEMENTS: dict[str, str] = {
@@ -31,39 +40,19 @@ ACKNOWLEDGEMENTS: dict[str, str] = {
 }
 REQUIRED_ACKNOWLEDGEMENTS = tuple(ACKNOWLEDGEMENTS)
 
-APP_CATEGORIES = (
-    "email",
-    "browser",
-    "password-manager",
-    "finance",
-    "messaging",
-    "documents",
-    "photos",
-    "other",
-)
-BACKUP_VERDICTS = ("recent", "old", "incomplete", "none")
-BACKUP_KINDS = (
-    "folder",
-    "file-history",
-    "onedrive",
-    "time-machine",
-    "deja-dup",
-    "restic",
-    "borg",
-    "none",
-)
-OS_FAMILIES = ("windows", "macos", "linux", "other")
+# The record's public face; the vocabularies are the contract's, named here for the launcher's use.
+__all__ = [
+    "ACKNOWLEDGEMENTS", "ACKNOWLEDGEMENT_KEYS", "APP_CATEGORIES", "BACKUP_KINDS", "BACKUP_VERDICTS",
+    "OS_FAMILIES", "REQUIRED_ACKNOWLEDGEMENTS", "SCHEMA_VERSION", "AppSummary", "BackupSummary",
+    "ConsentRecord", "ConsentRecordError", "OpenAppsSummary", "Receipt", "TermsAccepted", "new_receipt_id",
+    "os_family", "record_from_wire", "utc_now_iso",
+]
 
 
 def os_family(system: str | None = None) -> str:
     """This computer's OS family as the record names it (``platform.system()`` by default)."""
     system = (system or platform.system()).lower()
     return {"windows": "windows", "darwin": "macos", "linux": "linux"}.get(system, "other")
-
-_CODE = re.compile(r"[0-9]{9}")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_MAX_NAME = 120
-_MAX_APPS = 200
 
 
 class ConsentRecordError(ValueError):
@@ -127,133 +116,50 @@ class ConsentRecord:
         return _parse_record(data)
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A consent as the server recorded it: the record, and when the server stored it."""
+
+    record: ConsentRecord
+    received_at: str
+
+
 def new_receipt_id() -> str:
     return str(uuid.uuid4())
 
 
-# --- validation -------------------------------------------------------------------------------
+# --- validation (the schema is app.core.contract.CONSENT_RECORD) -----------------------------
 
 
-def _object(data: Any, where: str, keys: set[str], optional: frozenset[str] | set[str] = frozenset()) -> dict:
-    if not isinstance(data, dict):
-        raise ConsentRecordError(f"{where} must be an object.")
-    unknown = set(data) - keys - optional
-    if unknown:
-        raise ConsentRecordError(f"{where} has fields the consent record does not allow: {', '.join(sorted(unknown))}.")
-    missing = keys - set(data)
-    if missing:
-        raise ConsentRecordError(f"{where} is missing: {', '.join(sorted(missing))}.")
-    return data
+def _apps(items: list[dict[str, Any]]) -> tuple[AppSummary, ...]:
+    return tuple(AppSummary(name=item["name"], category=item["category"]) for item in items)
 
 
-def _text(value: Any, where: str, max_len: int = _MAX_NAME, pattern: re.Pattern | None = None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConsentRecordError(f"{where} must be non-empty text.")
-    if len(value) > max_len:
-        raise ConsentRecordError(f"{where} is longer than {max_len} characters.")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ConsentRecordError(f"{where} contains control characters.")
-    if pattern is not None and pattern.fullmatch(value) is None:
-        raise ConsentRecordError(f"{where} is not in the expected form.")
-    return value
-
-
-def _choice(value: Any, where: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ConsentRecordError(f"{where} must be one of: {', '.join(choices)}.")
-    return value
-
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConsentRecordError(f"{where} must be true or false.")
-    return value
-
-
-def _apps(value: Any, where: str) -> tuple[AppSummary, ...]:
-    if not isinstance(value, list) or len(value) > _MAX_APPS:
-        raise ConsentRecordError(f"{where} must be a list of at most {_MAX_APPS} applications.")
-    apps = []
-    for i, item in enumerate(value):
-        item = _object(item, f"{where}[{i}]", {"name", "category"})
-        apps.append(
-            AppSummary(
-                name=_text(item["name"], f"{where}[{i}].name", 80),
-                category=_choice(item["category"], f"{where}[{i}].category", APP_CATEGORIES),
-            )
-        )
-    return tuple(apps)
+def record_from_wire(data: dict[str, Any]) -> ConsentRecord:
+    """The record from a dict that :data:`~app.core.contract.CONSENT_RECORD` (or ``RECEIPT``) parsed."""
+    terms, apps, backup = data["terms"], data["open_apps"], data["backup"]
+    return ConsentRecord(
+        receipt_id=data["receipt_id"],
+        session_code=data["session_code"],
+        given_at=data["given_at"],
+        name=data["name"].strip(),
+        terms=TermsAccepted(**terms),
+        acknowledgements=dict(data["acknowledgements"]),
+        open_apps=OpenAppsSummary(
+            left_open=_apps(apps["left_open"]),
+            closed=_apps(apps["closed"]),
+            windows_listed=apps["windows_listed"],
+        ),
+        backup=BackupSummary(**backup),
+        client_version=data["client_version"],
+        os_family=data["os_family"],
+        schema_version=data["schema_version"],
+    )
 
 
 def _parse_record(data: Any) -> ConsentRecord:
-    top = _object(
-        data,
-        "The consent record",
-        {
-            "receipt_id", "session_code", "given_at", "name", "terms", "acknowledgements",
-            "open_apps", "backup", "client_version", "os_family", "schema_version",
-        },
-    )
-    if top["schema_version"] != SCHEMA_VERSION:
-        raise ConsentRecordError(f"schema_version must be {SCHEMA_VERSION}.")
-    receipt_id = _text(top["receipt_id"], "receipt_id", 36)
     try:
-        if str(uuid.UUID(receipt_id)) != receipt_id:
-            raise ValueError
-    except ValueError:
-        raise ConsentRecordError("receipt_id must be a UUID in its canonical lower-case form.") from None
-    given_at = _text(top["given_at"], "given_at", 40)
-    try:
-        when = datetime.fromisoformat(given_at.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConsentRecordError("given_at must be an ISO 8601 time.") from None
-    offset = when.utcoffset()
-    if offset is None or offset.total_seconds() != 0:
-        raise ConsentRecordError("given_at must be in UTC.")
-
-    terms = _object(top["terms"], "terms", {"id", "version", "sha256", "language"})
-    acks = top["acknowledgements"]
-    if not isinstance(acks, dict) or set(acks) != set(ACKNOWLEDGEMENTS):
-        raise ConsentRecordError(f"acknowledgements must hold exactly: {', '.join(ACKNOWLEDGEMENTS)}.")
-    for key, value in acks.items():
-        _bool(value, f"acknowledgements.{key}")
-    apps = _object(top["open_apps"], "open_apps", {"left_open", "closed", "windows_listed"})
-    backup = _object(
-        top["backup"], "backup", {"verdict", "kind", "age_seconds", "coverage", "risk_acknowledged"}
-    )
-    age = backup["age_seconds"]
-    if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 0):
-        raise ConsentRecordError("backup.age_seconds must be a whole number of seconds, or null.")
-    coverage = backup["coverage"]
-    if coverage is not None and (
-        not isinstance(coverage, (int, float)) or isinstance(coverage, bool) or not 0 <= coverage <= 1
-    ):
-        raise ConsentRecordError("backup.coverage must be a fraction between 0 and 1, or null.")
-
-    return ConsentRecord(
-        receipt_id=receipt_id,
-        session_code=_text(top["session_code"], "session_code", 9, _CODE),
-        given_at=given_at,
-        name=_text(top["name"], "name").strip(),
-        terms=TermsAccepted(
-            id=_text(terms["id"], "terms.id"),
-            version=_text(terms["version"], "terms.version", 40),
-            sha256=_text(terms["sha256"], "terms.sha256", 64, _SHA256),
-            language=_text(terms["language"], "terms.language", 16),
-        ),
-        acknowledgements=dict(acks),
-        open_apps=OpenAppsSummary(
-            left_open=_apps(apps["left_open"], "open_apps.left_open"),
-            closed=_apps(apps["closed"], "open_apps.closed"),
-            windows_listed=_bool(apps["windows_listed"], "open_apps.windows_listed"),
-        ),
-        backup=BackupSummary(
-            verdict=_choice(backup["verdict"], "backup.verdict", BACKUP_VERDICTS),
-            kind=_choice(backup["kind"], "backup.kind", BACKUP_KINDS),
-            age_seconds=age,
-            coverage=None if coverage is None else float(coverage),
-            risk_acknowledged=_bool(backup["risk_acknowledged"], "backup.risk_acknowledged"),
-        ),
-        client_version=_text(top["client_version"], "client_version", 40),
-        os_family=_choice(top["os_family"], "os_family", OS_FAMILIES),
-    )
+        return record_from_wire(CONSENT_RECORD.parse(data))
+    except WireError as error:
+        where = error.where or "The consent record"
+        raise ConsentRecordError(f"{where} {error.reason}.") from None

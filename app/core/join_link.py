@@ -33,6 +33,7 @@ from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit, urlunsp
 
 from app.core.brand import Brand, JoinLinkRule
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message, UserFacingError
+from app.core.session_code import CODE_PATTERN
 
 MAX_LINK_LENGTH = 2048
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -48,7 +49,7 @@ _EMAIL = re.compile(
     rf"(?=.{{1,64}}@){_ATEXT}(?:\.{_ATEXT})*@(?=.{{4,253}}$)"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 )
-_DEMO_PATH = re.compile(r"/demo/join/[0-9]{9}")
+_DEMO_PATH = re.compile(f"/demo/join/{CODE_PATTERN}")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

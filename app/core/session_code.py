@@ -15,9 +15,11 @@ from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 
 CODE_LENGTH = 9
 EXAMPLE = "482 913 557"
+# The one pattern of a session code in the whole tree (launcher, server, wire contract).
+CODE_PATTERN = f"[0-9]{{{CODE_LENGTH}}}"
 
 _SEPARATORS = re.compile(r"[\s.\-\u00a0]+")
-_DIGITS = re.compile(rf"[0-9]{{{CODE_LENGTH}}}")
+_DIGITS = re.compile(CODE_PATTERN)
 
 
 class SessionCodeError(UserFacingError):
@@ -53,6 +55,11 @@ def parse_session_code(text: str) -> str:
     if _DIGITS.fullmatch(digits) is None or not digits.isascii():
         raise _rejection(text)
     return digits
+
+
+def is_session_code(text: str) -> bool:
+    """True for exactly nine ASCII digits: the only form the API takes in a path."""
+    return isinstance(text, str) and _DIGITS.fullmatch(text) is not None
 
 
 def format_session_code(code: str) -> str:

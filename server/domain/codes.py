@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
-# No 0/O, 1/I/L: a reference is read over the phone and typed back by the technician.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_LENGTH = 6
+from app.core.contract import REFERENCE_ALPHABET
+from app.core.session_code import is_session_code
 
-_SESSION_CODE = re.compile(r"[0-9]{9}")
+__all__ = ["REFERENCE_ALPHABET", "REFERENCE_LENGTH", "is_session_code", "new_reference", "new_session_code"]
+
+REFERENCE_LENGTH = 6
 
 
 def new_session_code() -> str:
     """Nine random digits; never a leading 0, which spreadsheets and phones like to drop."""
     return secrets.choice("123456789") + "".join(secrets.choice("0123456789") for _ in range(8))
-
-
-def is_session_code(text: str) -> bool:
-    """True for exactly nine ASCII digits, the only form the API takes in a path."""
-    return _SESSION_CODE.fullmatch(text) is not None
 
 
 def new_reference() -> str:

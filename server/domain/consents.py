@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.core.contract import CONSENT_ANSWER, CONSENT_READ_BACK
 from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
 from app.core.session_code import format_session_code
 from app.core.terms import Terms
@@ -113,12 +114,15 @@ def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None
         raise consent.terms_refusal
     received_at = iso_utc(now or utc_now())
     reference = _unused_reference(tx)
-    answer = {
-        "reference": reference,
-        "receipt": {**consent.stored, "received_at": received_at},
-        "join_url": session.join_url,
-        "provider": session.provider,
-    }
+    # Checked against the contract once, here: a repeat gets these very bytes back.
+    answer = CONSENT_ANSWER.parse(
+        {
+            "reference": reference,
+            "receipt": {**consent.stored, "received_at": received_at},
+            "join_url": session.join_url,
+            "provider": session.provider,
+        }
+    )
     answer_json = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     tx.insert_consent(
         ConsentRow(
@@ -170,4 +174,4 @@ def consent_answer(store: Store, code: str) -> dict[str, Any]:
     if consent is None:
         raise NoConsent("No permission has been recorded for this session yet.")
     stored = json.loads(consent.answer_json)
-    return {"reference": stored["reference"], "receipt": stored["receipt"]}
+    return CONSENT_READ_BACK.parse({"reference": stored["reference"], "receipt": stored["receipt"]})

@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.core.contract import NEW_SESSION, PROVIDERS, SESSION, SESSION_CREATED
 from app.core.session_code import EXAMPLE, format_session_code
 from app.core.utc_time import iso_utc, parse_iso_utc, utc_now
 from app.core.verification_words import derive_words
+from app.core.wire import WireError
 from server.domain.codes import is_session_code, new_session_code
 from server.domain.refusals import (
     InvalidCode,
@@ -23,14 +25,7 @@ from server.domain.refusals import (
 )
 from server.storage import SessionRow, Store, StoreError
 
-PROVIDERS = ("zoho-assist", "teamviewer")
 DEFAULT_EXPIRES_IN_MINUTES = 60
-# A week: long enough for a booked appointment, short enough that old codes stop working.
-MAX_EXPIRES_IN_MINUTES = 7 * 24 * 60
-_MAX_TECHNICIAN = 120
-_MAX_TICKET = 64
-_MAX_URL = 2048
-_FIELDS = {"technician", "ticket", "join_url", "provider", "expires_in_minutes"}
 # A handful of tries is plenty: 900 million session codes.
 _MAX_CODE_TRIES = 20
 # Keys the sessions' verification words (app.core.verification_words). Kept in the store so the
@@ -48,23 +43,9 @@ class NewSession:
     expires_in_minutes: int = DEFAULT_EXPIRES_IN_MINUTES
 
 
-def _text(value: Any, field: str, max_len: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequest(f"{field} must be non-empty text.")
-    value = value.strip()
-    if len(value) > max_len:
-        raise InvalidRequest(f"{field} is longer than {max_len} characters.")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise InvalidRequest(f"{field} contains control characters.")
-    return value
-
-
-def check_join_url(url: Any) -> str:
+def check_join_url(url: str) -> str:
     """An absolute web address. The launcher, not the server, decides whether it may be opened:
     demo and test sessions point at loopback pages the launcher's allow-list refuses elsewhere."""
-    url = _text(url, "join_url", _MAX_URL)
-    if any(c.isspace() for c in url):
-        raise InvalidRequest("join_url must not contain spaces.")
     try:
         parts = urlsplit(url)
         _ = parts.port  # urlsplit checks the port only when it is read
@@ -76,28 +57,19 @@ def check_join_url(url: Any) -> str:
 
 
 def parse_new_session(data: Any) -> NewSession:
-    """Validate a ``POST /api/v1/sessions`` body (also what ``create-session`` takes)."""
-    if not isinstance(data, dict):
-        raise InvalidRequest("The session request must be a JSON object.")
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise InvalidRequest(f"The session request has fields it does not allow: {', '.join(sorted(unknown))}.")
-    missing = {"technician", "join_url"} - set(data)
-    if missing:
-        raise InvalidRequest(f"The session request is missing: {', '.join(sorted(missing))}.")
-    ticket = data.get("ticket")
-    provider = data.get("provider", PROVIDERS[0])
-    if provider not in PROVIDERS:
-        raise InvalidRequest(f"provider must be one of: {', '.join(PROVIDERS)}.")
-    minutes = data.get("expires_in_minutes", DEFAULT_EXPIRES_IN_MINUTES)
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_EXPIRES_IN_MINUTES:
-        raise InvalidRequest(f"expires_in_minutes must be a whole number from 1 to {MAX_EXPIRES_IN_MINUTES}.")
+    """Validate a ``POST /api/v1/sessions`` body (also what ``create-session`` takes) with the
+    contract's :data:`~app.core.contract.NEW_SESSION`."""
+    try:
+        fields = NEW_SESSION.parse(data)
+    except WireError as error:
+        raise InvalidRequest(f"{error.where or 'The session request'} {error.reason}.") from None
+    ticket = fields.get("ticket")
     return NewSession(
-        technician=_text(data["technician"], "technician", _MAX_TECHNICIAN),
-        ticket=None if ticket is None else _text(ticket, "ticket", _MAX_TICKET),
-        join_url=check_join_url(data["join_url"]),
-        provider=provider,
-        expires_in_minutes=minutes,
+        technician=fields["technician"].strip(),
+        ticket=None if ticket is None else ticket.strip(),
+        join_url=check_join_url(fields["join_url"]),
+        provider=fields.get("provider", PROVIDERS[0]),
+        expires_in_minutes=fields.get("expires_in_minutes", DEFAULT_EXPIRES_IN_MINUTES),
     )
 
 
@@ -195,7 +167,7 @@ def words_secret(store: Store) -> bytes:
 def session_answer(session: SessionRow, company: str, words_secret: bytes) -> dict[str, Any]:
     """What a customer's launcher is told, to show who is helping them. The technician gets the
     same ``verification_words`` when opening the session, to read them out on the phone."""
-    return {
+    return SESSION.parse({
         "code": session.code,
         "company": company,
         "technician": session.technician,
@@ -203,12 +175,12 @@ def session_answer(session: SessionRow, company: str, words_secret: bytes) -> di
         "expires_at": session.expires_at,
         "status": session.status,
         "verification_words": list(derive_words(words_secret, session.code)),
-    }
+    })
 
 
 def created_answer(session: SessionRow, company: str, words_secret: bytes, customer_link: str) -> dict[str, Any]:
     """The ``201`` answer to a technician who opened a session."""
-    return {**session_answer(session, company, words_secret), "customer_link": customer_link}
+    return SESSION_CREATED.parse({**session_answer(session, company, words_secret), "customer_link": customer_link})
 
 
 def session_summary(session: SessionRow, company: str, words_secret: bytes, customer_link: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from app.core.utc_time import iso_utc
 from server.providers.errors import ProviderAnswerError, ProviderAuthError, ProviderError
 from server.providers.http import TIMEOUT, RetryPolicy, json_object, send, short
 from server.providers.model import ProviderSession, SessionReport
@@ -115,7 +116,7 @@ def _message(response: httpx.Response) -> str:
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(when)  # the tree's one UTC formatter: whole seconds, Z
 
 
 def _when(value: Any) -> datetime | None:

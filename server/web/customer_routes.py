@@ -1,4 +1,5 @@
-"""What a customer's launcher reaches: health, the session look-up and the consent. Every answer
+"""What a customer's launcher reaches: health, the API's description, the session look-up and the
+consent. Every answer
 that tells a real code from a wrong one runs inside the wrong-code limit.
 
 Routes are async and call the store directly on the event loop: each store call takes a fraction
@@ -18,6 +19,7 @@ from server.domain.consents import prepare_consent
 from server.domain.refusals import InvalidRecord
 from server.domain.sessions import require_code, require_live_session, session_answer, words_secret
 from server.web.body import json_body
+from server.web.openapi import openapi_json
 from server.web.services import Services
 
 
@@ -31,6 +33,12 @@ def add_customer_routes(app: FastAPI, services: Services) -> None:
     @app.get("/healthz")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    document = openapi_json(include_demo=services.config.demo)
+
+    @app.get("/openapi.json")
+    async def openapi() -> Response:
+        return Response(document, media_type="application/json")
 
     @app.get("/api/v1/sessions/{code}")
     async def look_up_session(code: str, request: Request) -> dict[str, Any]:

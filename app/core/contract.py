@@ -1,0 +1,315 @@
+"""The wire contract between the launcher and the consent server: every body, defined once.
+
+The server parses requests and checks the answers it builds with these definitions; the launcher
+parses every answer with them, strictly (:mod:`app.core.wire`). ``docs/openapi.json`` is made
+from them (``python -m server openapi``), and ``tests/test_contract_docs.py`` fails when
+``docs/server-api.md``, :data:`ROUTES` and the server's routes disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.session_code import CODE_PATTERN
+from app.core.wire import (
+    Boolean,
+    Choice,
+    Integer,
+    ListOf,
+    Nullable,
+    Number,
+    Object,
+    Spec,
+    Text,
+)
+
+API_VERSION = "1"
+
+# --- the pieces ---------------------------------------------------------------------------------
+
+SESSION_CODE = Text(9, pattern=CODE_PATTERN, min_length=9, expected="9 digits", description="Nine digits, e.g. 482913557.")
+# No 0/O, 1/I/L: a reference is read over the phone and typed back by the technician.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE = Text(
+    7,
+    pattern=f"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{3}}",
+    min_length=7,
+    expected="a reference like K7P-4QX",
+    description="The consent's reference, read aloud: K7P-4QX.",
+)
+# What app.core.utc_time.iso_utc writes, and nothing else.
+TIMESTAMP = Text(
+    20,
+    pattern=r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z",
+    min_length=20,
+    expected="a UTC time like 2026-12-01T08:15:00Z",
+    description="UTC, whole seconds, with a Z: 2026-12-01T08:15:00Z.",
+)
+RECEIPT_ID = Text(
+    36,
+    pattern="[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    min_length=36,
+    expected="a UUID in its canonical lower-case form",
+    description="A UUID the launcher makes, in canonical lower-case form; also the idempotency key.",
+)
+WEB_ADDRESS = Text(
+    2048, pattern=r"https?://[!-~]+", min_length=8, expected="an http(s) address without spaces", description="An absolute http(s) address."
+)
+# In answers, the link is text the launcher's allow-list (app.core.join_link) judges and explains:
+# refusing the whole answer would hide the reference of a consent that is on record.
+JOIN_URL = Text(2048, description="Opened only if it passes the launcher's allow-list.")
+PROVIDERS = ("zoho-assist", "teamviewer")
+PROVIDER = Choice(PROVIDERS, description="Which remote-support program the join link opens.")
+PERSON_NAME = Text(120, description="A name as a person typed it.")
+TICKET = Text(64, description="The helpdesk's ticket number.")
+VERIFICATION_WORDS = ListOf(
+    Text(20, pattern="[a-z]{1,20}", expected="a lower-case word"),
+    min_items=3,
+    max_items=3,
+    unique=True,
+    description="Three different words of resources/verification-words.txt, read aloud on the phone.",
+)
+MAX_EXPIRES_IN_MINUTES = 7 * 24 * 60
+
+# --- the consent record (what the customer agreed to) ------------------------------------------
+
+ACKNOWLEDGEMENT_KEYS = ("terms_accepted", "screen_visible", "backup_responsibility", "this_session_only")
+APP_CATEGORIES = ("email", "browser", "password-manager", "finance", "messaging", "documents", "photos", "other")
+BACKUP_VERDICTS = ("recent", "old", "incomplete", "none")
+BACKUP_KINDS = ("folder", "file-history", "onedrive", "time-machine", "deja-dup", "restic", "borg", "none")
+OS_FAMILIES = ("windows", "macos", "linux", "other")
+RECORD_SCHEMA_VERSION = 1
+MAX_APPS = 200
+# A hundred years: older than any backup, and a bound that keeps 4 000-digit numbers out.
+MAX_BACKUP_AGE_SECONDS = 100 * 365 * 24 * 60 * 60
+
+APP = Object(
+    "AppSummary",
+    {"name": Text(80), "category": Choice(APP_CATEGORIES)},
+    description="A friendly application name and its kind: never a path, process id or window title.",
+)
+TERMS_ACCEPTED = Object(
+    "TermsAccepted",
+    {
+        "id": Text(120),
+        "version": Text(40),
+        "sha256": Text(64, pattern="[0-9a-f]{64}", min_length=64, expected="64 lower-case hex digits"),
+        "language": Text(16, pattern="[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", expected="a language tag like en-GB"),
+    },
+)
+ACKNOWLEDGEMENTS = Object("Acknowledgements", {key: Boolean() for key in ACKNOWLEDGEMENT_KEYS})
+OPEN_APPS = Object(
+    "OpenAppsSummary",
+    {
+        "left_open": ListOf(APP, max_items=MAX_APPS),
+        "closed": ListOf(APP, max_items=MAX_APPS),
+        "windows_listed": Boolean(description="False where the list came from processes, not windows."),
+    },
+)
+BACKUP = Object(
+    "BackupSummary",
+    {
+        "verdict": Choice(BACKUP_VERDICTS),
+        "kind": Choice(BACKUP_KINDS),
+        "age_seconds": Nullable(Integer(0, MAX_BACKUP_AGE_SECONDS)),
+        "coverage": Nullable(Number(0, 1)),
+        "risk_acknowledged": Boolean(),
+    },
+)
+CONSENT_RECORD = Object(
+    "ConsentRecord",
+    {
+        "receipt_id": RECEIPT_ID,
+        "session_code": SESSION_CODE,
+        "given_at": TIMESTAMP,
+        "name": PERSON_NAME,
+        "terms": TERMS_ACCEPTED,
+        "acknowledgements": ACKNOWLEDGEMENTS,
+        "open_apps": OPEN_APPS,
+        "backup": BACKUP,
+        "client_version": Text(40, pattern="[0-9A-Za-z.+-]{1,40}", expected="a version like 1.2.0"),
+        "os_family": Choice(OS_FAMILIES),
+        "schema_version": Integer(RECORD_SCHEMA_VERSION, RECORD_SCHEMA_VERSION),
+    },
+    description="What the customer agreed to (Kantara Consent Receipt, ISO/IEC TS 27560).",
+)
+RECEIPT = CONSENT_RECORD.extend(
+    "Receipt",
+    {"received_at": TIMESTAMP},
+    description="The stored consent record with the time the server stored it.",
+)
+
+# --- requests and answers ---------------------------------------------------------------------
+
+HEALTH = Object("Health", {"status": Choice(("ok",))})
+NEW_SESSION = Object(
+    "NewSession",
+    {
+        "technician": PERSON_NAME,
+        "ticket": Nullable(TICKET),
+        "join_url": WEB_ADDRESS,
+        "provider": PROVIDER,
+        "expires_in_minutes": Integer(1, MAX_EXPIRES_IN_MINUTES, description="Default 60."),
+    },
+    optional=("ticket", "provider", "expires_in_minutes"),
+)
+SESSION = Object(
+    "Session",
+    {
+        "code": SESSION_CODE,
+        "company": Text(120),
+        "technician": PERSON_NAME,
+        "ticket": Nullable(TICKET),
+        "expires_at": TIMESTAMP,
+        "status": Choice(("open", "consented")),
+        "verification_words": VERIFICATION_WORDS,
+    },
+    description="What a customer's launcher is told about a session, to show who is helping.",
+)
+SESSION_CREATED = SESSION.extend(
+    "SessionCreated", {"customer_link": WEB_ADDRESS}, description="The session, for the technician who opened it."
+)
+CONSENT_ANSWER = Object(
+    "ConsentAnswer",
+    {"reference": REFERENCE, "receipt": RECEIPT, "join_url": JOIN_URL, "provider": PROVIDER},
+)
+CONSENT_READ_BACK = Object("ConsentReadBack", {"reference": REFERENCE, "receipt": RECEIPT})
+
+# Every machine word an error answer may carry. The launcher shows its own message per word.
+ERROR_WORDS = (
+    "invalid_request",
+    "invalid_code",
+    "invalid_record",
+    "unknown_code",
+    "no_consent",
+    "cancelled",
+    "expired",
+    "receipt_reused",
+    "already_consented",
+    "terms_outdated",
+    "too_many_attempts",
+    "unauthorized",
+    "too_large",
+    "not_found",
+    "method_not_allowed",
+    "internal_error",
+)
+MAX_RETRY_AFTER = 24 * 60 * 60
+ERROR = Object(
+    "Error",
+    {
+        "error": Choice(ERROR_WORDS),
+        "message": Text(500, description="For a technician or a log; the launcher shows its own words."),
+        "retry_after": Integer(1, MAX_RETRY_AFTER, description="Seconds to wait (429)."),
+        "current_version": Text(40, description="The terms version to read instead (409 terms_outdated)."),
+    },
+    optional=("retry_after", "current_version"),
+)
+
+# --- routes ------------------------------------------------------------------------------------
+
+JSON = "application/json"
+HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Spec | None = None  # None: not JSON (media says what)
+    words: tuple[str, ...] = ()  # the error words this status carries here
+    media: str = JSON
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    who: str
+    summary: str
+    answers: tuple[Answer, ...]
+    request: Object | None = None
+    demo_only: bool = False
+    parameters: dict[str, Spec] = field(default_factory=dict)
+
+    def answer(self, status: int) -> Answer:
+        for answer in self.answers:
+            if answer.status == status:
+                return answer
+        raise KeyError(status)
+
+
+def _errors(*pairs: tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
+    return tuple(Answer(status, ERROR, tuple(words)) for status, words in pairs)
+
+
+_CODE = {"code": SESSION_CODE}
+_WRONG_CODE = ((404, ["unknown_code"]), (410, ["expired", "cancelled"]), (429, ["too_many_attempts"]))
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/healthz", "anyone", "Is the server up?", (Answer(200, HEALTH),)),
+    Route(
+        "GET", "/openapi.json", "anyone", "This API as an OpenAPI 3.1 document.",
+        (Answer(200, None, media=JSON),),
+    ),
+    Route(
+        "POST", "/api/v1/sessions", "technician", "Open a support session.",
+        (Answer(201, SESSION_CREATED),
+         *_errors((401, ["unauthorized"]), (413, ["too_large"]), (422, ["invalid_request"]))),
+        request=NEW_SESSION,
+    ),
+    Route(
+        "GET", "/api/v1/sessions/{code}", "customer", "Look a session up by its code.",
+        (Answer(200, SESSION), *_errors(*_WRONG_CODE, (422, ["invalid_code"]))),
+        parameters=_CODE,
+    ),
+    Route(
+        "POST", "/api/v1/sessions/{code}/consent", "customer", "Record the customer's consent.",
+        (
+            Answer(201, CONSENT_ANSWER),
+            *_errors(
+                *_WRONG_CODE,
+                (409, ["already_consented", "terms_outdated", "receipt_reused"]),
+                (413, ["too_large"]),
+                (422, ["invalid_code", "invalid_record"]),
+            ),
+        ),
+        request=CONSENT_RECORD,
+        parameters=_CODE,
+    ),
+    Route(
+        "GET", "/api/v1/sessions/{code}/consent", "technician", "Read back a session's consent.",
+        (Answer(200, CONSENT_READ_BACK),
+         *_errors((401, ["unauthorized"]), (404, ["unknown_code", "no_consent"]), (422, ["invalid_code"]))),
+        parameters=_CODE,
+    ),
+    Route(
+        "GET", "/join/{code}", "customer's browser", "The emailed link's page: the code and how to start.",
+        (Answer(200, None, media=HTML), *_errors(*_WRONG_CODE, (422, ["invalid_code"]))),
+        parameters=_CODE,
+    ),
+    Route(
+        "GET", "/demo/join/{code}", "demo only", "The join page of demo sessions.",
+        (Answer(200, None, media=HTML), *_errors((404, ["unknown_code"]), (422, ["invalid_code"]),
+                                                 (429, ["too_many_attempts"]))),
+        demo_only=True,
+        parameters=_CODE,
+    ),
+    Route(
+        "GET", "/static/{name}", "browsers", "Stylesheets and scripts of the pages.",
+        (Answer(200, None, media="text/css, text/javascript, image/png, image/svg+xml"),
+         *_errors((404, ["not_found"]))),
+        parameters={"name": Text(100, pattern="[A-Za-z0-9_.-]{1,100}")},
+    ),
+)
+# Any route may also answer this (docs/server-api.md says so once, above its table).
+SERVER_FAILURE = Answer(500, ERROR, ("internal_error",))
+
+
+def route(method: str, path: str) -> Route:
+    for candidate in ROUTES:
+        if (candidate.method, candidate.path) == (method, path):
+            return candidate
+    raise KeyError(f"{method} {path}")
+
