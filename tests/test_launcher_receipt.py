@@ -3,6 +3,8 @@
 import stat
 from pathlib import Path
 
+import httpx
+
 from app.ui.wizard import PageId
 from tests.wizard_driver import Customer, make_wizard
 
@@ -33,6 +35,14 @@ def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, cons
     assert f"Reference code: {reference}" in text
     assert "Your name: Ann Example" in text
     assert "no verified recent backup and accepted the risk of losing data" in text
+    # Written from the server's answer: the time the server recorded it is the server's own.
+    stored = httpx.get(
+        f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent",
+        headers={"Authorization": f"Bearer {consent_server.token}"},
+    ).json()
+    received = stored["receipt"]["received_at"].replace("T", " ").rstrip("Z")
+    assert f"Recorded by Phonetex on: {received} (UTC)" in text
+    assert stored["reference"] == reference
     assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
     # Nothing but the receipt: no log lines were worth writing on a journey that went well.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from app.core.brand import load_brand
-from app.core.consent_record import ACKNOWLEDGEMENTS, ConsentRecord
+from app.core.consent_record import ACKNOWLEDGEMENTS, ConsentRecord, Receipt
 from app.core.user_files import UserFiles, attach_file_log, receipt_text, user_files, write_receipt
 from testbed.consent_records import make_record
 
@@ -45,12 +45,16 @@ def test_the_log_file_appears_only_when_something_is_logged_and_only_for_the_use
         handler.close()
 
 
+RECEIVED_AT = "2026-12-01T08:15:42Z"
+
+
 def test_the_receipt_says_what_the_customer_agreed_to():
     record = a_record(
         backup={"verdict": "none", "kind": "none", "age_seconds": None, "coverage": None, "risk_acknowledged": True}
     )
-    text = receipt_text(record, "K7P-4QX", load_brand())
+    text = receipt_text(Receipt(record, RECEIVED_AT), "K7P-4QX", load_brand())
     assert "Reference code: K7P-4QX" in text
+    assert "Recorded by Phonetex on: 2026-12-01 08:15:42 (UTC)" in text
     assert "Session code: 482 913 557" in text
     assert "Your name: Ann Example" in text
     assert f"version {record.terms.version}" in text and record.terms.sha256 in text
@@ -65,14 +69,14 @@ def test_the_receipt_says_what_the_customer_agreed_to():
 
 def test_the_receipt_is_in_the_customers_language_but_keeps_their_answers():
     record = a_record()
-    text = receipt_text(record, "K7P-4QX", load_brand(), translate=lambda template: template.replace("Your name", "Ihr Name"))
+    text = receipt_text(Receipt(record, RECEIVED_AT), "K7P-4QX", load_brand(), translate=lambda template: template.replace("Your name", "Ihr Name"))
     assert "Ihr Name: Ann Example" in text
 
 
 def test_an_unticked_acknowledgement_is_not_shown_as_given():
     record = a_record()
     record = replace(record, acknowledgements={**record.acknowledgements, "screen_visible": False})
-    assert ACKNOWLEDGEMENTS["screen_visible"] not in receipt_text(record, "K7P-4QX", load_brand())
+    assert ACKNOWLEDGEMENTS["screen_visible"] not in receipt_text(Receipt(record, RECEIVED_AT), "K7P-4QX", load_brand())
 
 
 def test_the_receipt_is_written_whole_and_privately(tmp_path):

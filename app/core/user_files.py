@@ -19,7 +19,7 @@ from pathlib import Path
 from platformdirs import PlatformDirs
 
 from app.core.brand import Brand
-from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, ConsentRecord
+from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, ConsentRecord, Receipt
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
 from app.core.read_back import describe_backup
 from app.core.session_code import format_session_code
@@ -98,15 +98,17 @@ def attach_file_log(files: UserFiles, level: int = logging.INFO, logger: logging
 
 
 def receipt_text(
-    record: ConsentRecord,
+    receipt: Receipt,
     reference: str,
     brand: Brand,
     translate: Callable[[str], str] = lambda template: template,
 ) -> str:
-    """The customer's own copy of what they agreed to, in words (the server keeps the same record).
+    """The customer's own copy of what they agreed to, in words: written from the server's answer,
+    so it says what the server recorded and when.
 
     ``translate`` turns a template into the customer's language (the UI passes Qt's translator).
     """
+    record = receipt.record
 
     def line(template: str, **params) -> str:
         return Message(template, params).render(translate)
@@ -131,6 +133,11 @@ def receipt_text(
         line(QT_TRANSLATE_NOOP(CONTEXT, "Reference code: {reference}"), reference=reference),
         line(QT_TRANSLATE_NOOP(CONTEXT, "Session code: {code}"), code=format_session_code(record.session_code)),
         line(QT_TRANSLATE_NOOP(CONTEXT, "Given on: {time} (UTC)"), time=record.given_at.replace("T", " ").rstrip("Z")),
+        line(
+            QT_TRANSLATE_NOOP(CONTEXT, "Recorded by {company} on: {time} (UTC)"),
+            company=brand.company,
+            time=receipt.received_at.replace("T", " ").rstrip("Z"),
+        ),
         line(QT_TRANSLATE_NOOP(CONTEXT, "Your name: {name}"), name=record.name),
         line(
             QT_TRANSLATE_NOOP(CONTEXT, "Terms accepted: {id}, version {version} ({language})"),

@@ -24,14 +24,16 @@ log = logging.getLogger(__name__)
 def save_receipt_later(
     parent: QObject, ctx: LauncherContext, on_saved: Callable[[Path], None] | None = None
 ) -> BackgroundRunner | None:
-    """Start writing the receipt of the recorded consent; None when nothing has been recorded."""
-    record, answer = ctx.journey.pending_record, ctx.journey.answer
-    if record is None or answer is None:
+    """Start writing the receipt of the recorded consent, from the server's answer (what it
+    recorded, and when); None when nothing has been recorded."""
+    answer = ctx.journey.answer
+    if answer is None or answer.receipt is None:
         return None
+    receipt = answer.receipt
     text = receipt_text(
-        record, answer.reference, ctx.brand, translate=lambda template: QCoreApplication.translate(CONTEXT, template)
+        receipt, answer.reference, ctx.brand, translate=lambda template: QCoreApplication.translate(CONTEXT, template)
     )
-    path = user_files(ctx.brand).receipt_path(record)
+    path = user_files(ctx.brand).receipt_path(receipt.record)
 
     def saved(written: Path) -> None:
         log.info("consent receipt saved in %s", written)

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
-from app.core.journey import Event, Step, build_consent_record, forget_pending_if_changed
+from app.core.consent_recording import record_consent
+from app.core.journey import Event, Step
 from app.core.read_back import describe_backup
 from app.core.messages import CONTEXT
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
@@ -78,15 +79,12 @@ class ConsentPage(JourneyPage):
     def send(self) -> None:
         if not self.isComplete():
             return
-        if not self._held:
-            forget_pending_if_changed(self.journey)
-        record = build_consent_record(self.journey)
         self._set_inputs_enabled(False)
         self.retry_button.setVisible(False)
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
-        client = self.ctx.client
+        client, journey, resend = self.ctx.client, self.journey, self._held
         self.journey.sending = True
-        self._runner.start(lambda _task: client.send_consent(record), self._recorded, self._failed)
+        self._runner.start(lambda _task: record_consent(client, journey, resend=resend), self._recorded, self._failed)
         self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:
