@@ -11,7 +11,7 @@ import pytest
 
 from app.core.consent_client import ConsentClient, ServerError
 from app.core.consent_record import ConsentRecord
-from tests.server_fixtures import make_record
+from testbed.consent_records import make_record
 
 CODE = "482913557"
 UNREADABLE = "Phonetex's server sent an answer this launcher cannot read, so nothing from it was used."

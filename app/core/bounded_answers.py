@@ -155,7 +155,7 @@ def within_deadline(work: Callable[[], T], seconds: float) -> T:
     def run() -> None:
         try:
             outcome["value"] = work()
-        except BaseException as error:  # handed to the caller, whatever it is
+        except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
             outcome["error"] = error
         finally:
             done.set()

@@ -8,9 +8,8 @@ from them (``python -m server openapi``), and ``tests/test_contract_docs.py`` fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.core.session_code import CODE_PATTERN
 from app.core.wire import (
@@ -231,7 +230,7 @@ class Route:
     answers: tuple[Answer, ...]
     request: Object | None = None
     demo_only: bool = False
-    parameters: dict[str, Spec] = field(default_factory=dict)
+    parameters: Mapping[str, Spec] = field(default_factory=dict)
 
     def answer(self, status: int) -> Answer:
         for answer in self.answers:
@@ -244,7 +243,7 @@ def _errors(*pairs: tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
     return tuple(Answer(status, ERROR, tuple(words)) for status, words in pairs)
 
 
-_CODE = {"code": SESSION_CODE}
+_CODE: dict[str, Spec] = {"code": SESSION_CODE}
 _WRONG_CODE = ((404, ["unknown_code"]), (410, ["expired", "cancelled"]), (429, ["too_many_attempts"]))
 
 ROUTES: tuple[Route, ...] = (
@@ -300,7 +299,7 @@ ROUTES: tuple[Route, ...] = (
         "GET", "/static/{name}", "browsers", "Stylesheets and scripts of the pages.",
         (Answer(200, None, media="text/css, text/javascript, image/png, image/svg+xml"),
          *_errors((404, ["not_found"]))),
-        parameters={"name": Text(100, pattern="[A-Za-z0-9_.-]{1,100}")},
+        parameters={"name": Text(100, pattern="[A-Za-z0-9_.-]{1,100}", expected="a file name")},
     ),
 )
 # Any route may also answer this (docs/server-api.md says so once, above its table).

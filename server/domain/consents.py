@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.core.contract import CONSENT_ANSWER, CONSENT_READ_BACK
 from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
+from app.core.contract import CONSENT_ANSWER, CONSENT_READ_BACK
 from app.core.session_code import format_session_code
 from app.core.terms import Terms
 from app.core.utc_time import iso_utc, utc_now
