@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # Cancel in the built launcher's real window (`make launcher-check`); chromium and its driver are
 # the real browser the web-page tests drive (tests/browser.py; nothing downloads a browser);
 # postgresql: initdb and pg_ctl for the throwaway clusters the PostgreSQL engine's tests start
-# (tests/postgres_cluster.py); dbus-x11 is what a desktop without a session bus may have, whose
+# (testbed/postgres_cluster.py); dbus-x11 is what a desktop without a session bus may have, whose
 # autolaunch the launcher must not trigger (`make launcher-check`).
 
 .PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from app.core.brand import load_brand
 from server.config import TOKEN_ENV, ConfigError, ServerConfig
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--db", required=True, help="SQLite database file (created if missing; its folder must exist)")
+    _add_database_arguments(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     serve.add_argument(
@@ -73,9 +75,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long a wrong code counts against its address (default: %(default)s)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (default: %(default)s); more than one needs --database",
+    )
 
     create = commands.add_parser("create-session", help="open a support session directly in the database")
-    create.add_argument("--db", required=True, help="SQLite database file the server uses")
+    _add_database_arguments(create)
     create.add_argument("--join-url", required=True, help="the customer's join link from Zoho Assist or TeamViewer")
     create.add_argument("--technician", required=True, help="the name the customer will see")
     create.add_argument("--ticket", help="ticket number the customer will see")
@@ -88,15 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser(
         "migrate", help="bring the database's schema up to date (serve does this too when it starts)"
     )
-    target = migrate.add_mutually_exclusive_group(required=True)
-    target.add_argument("--db", help="SQLite database file (created if missing; its folder must exist)")
-    target.add_argument("--database", metavar="URL", help="PostgreSQL database, postgresql://USER@HOST:PORT/DB")
+    _add_database_arguments(migrate)
     migrate.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if migrations are pending, 0 if up to date"
     )
 
     cancel = commands.add_parser("cancel-session", help="cancel a session nobody has consented to yet")
-    cancel.add_argument("--db", required=True, help="SQLite database file the server uses")
+    _add_database_arguments(cancel)
     cancel.add_argument("--code", required=True, help="the 9-digit session code")
 
     commands.add_parser(
@@ -105,9 +112,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_store(path: str) -> Store:
+def _add_database_arguments(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", metavar="FILE", help="SQLite database file (created if missing; its folder must exist)")
+    where.add_argument(
+        "--database",
+        metavar="URL",
+        help="PostgreSQL database, postgresql://USER@HOST:PORT/DB; keep its password in ~/.pgpass or "
+        "PGPASSWORD rather than the address, which other users can read from the process list",
+    )
+
+
+def _location(args: argparse.Namespace) -> str:
+    return args.database if args.database is not None else args.db
+
+
+def _open_store(location: str) -> Store:
     try:
-        return open_store(path)
+        return open_store(location)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 
@@ -119,31 +141,84 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {args.workers}.")
+    if args.workers > 1 and args.database is None:
+        raise UsageError(
+            "Several server processes need a PostgreSQL database (--database); an SQLite file serves one."
+        )
     try:
         limit = LookupLimit(max_failures=args.lookup_failures, window_seconds=args.lookup_window)
     except ValueError:
         raise UsageError("--lookup-failures and --lookup-window must be positive.") from None
     try:
         config = ServerConfig.resolve(
-            args.db, token=args.token, public_url=args.public_url, demo=args.demo, lookup_limit=limit
+            _location(args), token=args.token, public_url=args.public_url, demo=args.demo, lookup_limit=limit
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    store = _open_store(args.db)
-    try:
-        if config.token_generated:
-            print(f"Technician token for this run (set {TOKEN_ENV} to keep one): {config.technician_token}", flush=True)
-        uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, proxy_headers=True)
-    finally:
-        store.close()
+    # Opened before listening: a database that cannot be used (or is newer than this server) is
+    # one line and exit 2 here, not a crash in every worker; it is also migrated once, here.
+    store = _open_store(config.database)
+    if config.token_generated:
+        print(f"Technician token for this run (set {TOKEN_ENV} to keep one): {config.technician_token}", flush=True)
+    if args.workers == 1:
+        try:
+            uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, proxy_headers=True)
+        finally:
+            store.close()
+        return 0
+    store.close()
+    # uvicorn starts each worker from an import string: the settings travel in the environment,
+    # which other users cannot read (unlike the command line).
+    os.environ[_WORKER_SETTINGS_ENV] = json.dumps(
+        {
+            "database": config.database,
+            "token": config.technician_token,
+            "public_url": config.public_url,
+            "demo": config.demo,
+            "lookup_failures": limit.max_failures,
+            "lookup_window": limit.window_seconds,
+        }
+    )
+    uvicorn.run(
+        "server.cli:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+    )
     return 0
+
+
+_WORKER_SETTINGS_ENV = "PHONETEX_SERVER_WORKER_SETTINGS"
+
+
+def worker_app() -> Any:
+    """The app of one ``serve --workers N`` process, with its own store (connection pool)."""
+    from server.web.app import create_app
+
+    settings = json.loads(os.environ[_WORKER_SETTINGS_ENV])
+    config = ServerConfig.resolve(
+        settings["database"],
+        token=settings["token"],
+        public_url=settings["public_url"],
+        demo=settings["demo"],
+        lookup_limit=LookupLimit(max_failures=settings["lookup_failures"], window_seconds=settings["lookup_window"]),
+        environ={},
+    )
+    store = open_store(config.database)
+    app = create_app(config, store=store)
+    app.router.on_shutdown.append(store.close)
+    return app
 
 
 def _create_session(args: argparse.Namespace) -> int:
     brand = load_brand()
     try:
         config = ServerConfig.resolve(
-            args.db, token="unused-offline", public_url=args.public_url or brand.support_site, environ={}
+            _location(args), token="unused-offline", public_url=args.public_url or brand.support_site, environ={}
         )
         new = parse_new_session(
             {
@@ -156,7 +231,7 @@ def _create_session(args: argparse.Namespace) -> int:
         )
     except (ConfigError, InvalidRequest) as exc:
         raise UsageError(str(exc)) from None
-    store = _open_store(args.db)
+    store = _open_store(_location(args))
     try:
         session = open_session(store, **asdict(new))
         secret = words_secret(store)
@@ -172,7 +247,7 @@ def _create_session(args: argparse.Namespace) -> int:
 def _cancel_session(args: argparse.Namespace) -> int:
     if not is_session_code(args.code):
         raise UsageError(f"--code must be the 9 digits of a session code, not {args.code!r}.")
-    store = _open_store(args.db)
+    store = _open_store(_location(args))
     try:
         cancelled = cancel_session(store, args.code)
     finally:

@@ -6,7 +6,6 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from server.domain.limits import LookupLimit
@@ -35,7 +34,8 @@ def normalise_public_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    db_path: Path
+    # An SQLite file's path, or a postgresql:// address (server.storage.open_store).
+    database: str
     technician_token: str
     # Where customers reach this server; None means "the address the request came in on".
     public_url: str | None = None
@@ -49,7 +49,7 @@ class ServerConfig:
     @classmethod
     def resolve(
         cls,
-        db_path: str | os.PathLike[str],
+        database: str | os.PathLike[str],
         *,
         token: str | None = None,
         public_url: str | None = None,
@@ -61,7 +61,7 @@ class ServerConfig:
         environ = os.environ if environ is None else environ
         chosen = (token or environ.get(TOKEN_ENV) or "").strip()
         return cls(
-            db_path=Path(db_path),
+            database=os.fspath(database),
             technician_token=chosen or secrets.token_urlsafe(32),
             public_url=None if public_url is None else normalise_public_url(public_url),
             demo=demo,

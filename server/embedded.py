@@ -23,7 +23,7 @@ from server.domain.sessions import (
     session_summary,
     words_secret,
 )
-from server.storage import Store, open_store
+from server.storage import Store, is_database_url, open_store
 from server.web.app import create_app
 
 DEMO_DB_NAME = "demo-consents.sqlite3"
@@ -52,11 +52,14 @@ class _Server(uvicorn.Server):
 
 
 class EmbeddedServer:
-    """``with EmbeddedServer(db_path) as server:`` serves ``server.base_url`` until the block ends."""
+    """``with EmbeddedServer(database) as server:`` serves ``server.base_url`` until the block ends.
+
+    ``database`` is an SQLite file's path or a ``postgresql://`` address (server.storage.open_store).
+    """
 
     def __init__(
         self,
-        db_path: str | os.PathLike[str],
+        database: str | os.PathLike[str],
         *,
         token: str | None = None,
         public_url: str | None = None,
@@ -66,9 +69,11 @@ class EmbeddedServer:
     ) -> None:
         # environ={}: a token in the developer's shell must not leak into demo or test servers.
         self.config = ServerConfig.resolve(
-            db_path, token=token, public_url=public_url, demo=demo, lookup_limit=lookup_limit, environ={}
+            database, token=token, public_url=public_url, demo=demo, lookup_limit=lookup_limit, environ={}
         )
-        self.db_path = self.config.db_path
+        self.database = self.config.database
+        # The SQLite file, for tests and the demo that look into it; None on PostgreSQL.
+        self.db_path = None if is_database_url(self.database) else Path(self.database)
         self._startup_timeout = startup_timeout
         self._store: Store | None = None
         self._server: _Server | None = None
@@ -94,7 +99,7 @@ class EmbeddedServer:
     def start(self) -> EmbeddedServer:
         if self._thread is not None:
             raise RuntimeError("The embedded consent server is already running.")
-        self._store = open_store(self.db_path)
+        self._store = open_store(self.database)
         app = create_app(self.config, store=self._store)
         server = _Server(
             uvicorn.Config(

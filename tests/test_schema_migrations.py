@@ -197,7 +197,7 @@ def test_a_bad_database_address_is_one_line_and_exit_2(url: str, words: str, cap
 
 
 def test_a_throwaway_cluster_leaves_nothing_behind() -> None:
-    from tests.postgres_cluster import ClusterUnavailable, PostgresCluster
+    from testbed.postgres_cluster import ClusterUnavailable, PostgresCluster
 
     try:
         cluster = PostgresCluster().start()

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,10 +26,11 @@ from server.domain.consents import record_consent
 from server.domain.limits import FailedLookups, LookupLimit, client_key
 from server.domain.sessions import cancel_session, open_session, words_secret
 from server.embedded import EmbeddedServer, start_demo_server
-from server.storage import StoreError
+from server.storage import StoreError, open_store
 from server.storage.sqlite import SqliteStore
 from server.web.app import create_app
 from testbed.consent_records import REMOVE, make_record
+from tests.database_fixtures import select
 
 REPO = Path(__file__).resolve().parents[1]
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
@@ -39,13 +39,11 @@ UNLIMITED = LookupLimit(max_failures=1_000_000)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    # One server for the module: every test opens its own sessions, so they cannot interfere. All
-    # tests are one client address, so wrong codes are not limited here; the limit has its own
-    # tests below, each on its own server.
-    with EmbeddedServer(
-        tmp_path_factory.mktemp("server") / "consents.sqlite3", token="tech-token", lookup_limit=UNLIMITED
-    ) as running:
+def server(module_database: str):
+    # One server per engine for the module: every test opens its own sessions, so they cannot
+    # interfere. All tests are one client address, so wrong codes are not limited here; the limit
+    # has its own tests below, each on its own server.
+    with EmbeddedServer(module_database, token="tech-token", lookup_limit=UNLIMITED) as running:
         yield running
 
 
@@ -214,8 +212,7 @@ def test_same_receipt_again_gets_the_same_answer_and_one_row(server: EmbeddedSer
     assert [a.status_code for a in answers] == [201, 201, 201]
     assert answers[0].content == answers[1].content == answers[2].content
 
-    with sqlite3.connect(server.db_path) as db:
-        rows = db.execute("SELECT receipt_id FROM consents WHERE session_code = ?", (code,)).fetchall()
+    rows = select(server.database, "SELECT receipt_id FROM consents WHERE session_code = ?", (code,))
     assert rows == [(record["receipt_id"],)]
 
 
@@ -283,8 +280,8 @@ def test_an_oversized_body_is_refused(http: httpx.Client, session: dict) -> None
     assert_error(http.post(consent_url(session["code"]), content=b"[" * 300_000), 413, "too_large")
 
 
-def test_a_retry_after_expiry_still_gets_the_stored_answer(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "c.sqlite3")
+def test_a_retry_after_expiry_still_gets_the_stored_answer(database: str) -> None:
+    store = open_store(database)
     try:
         terms = load_terms()
         session = open_session(store,
@@ -570,15 +567,10 @@ def test_fifty_customers_at_once_lose_nothing(server: EmbeddedServer) -> None:
     assert_error(answers[66], 409, "terms_outdated")
     accepted = [a for a in answers if a.status_code == 201]
     assert len({a.json()["reference"] for a in accepted}) == 50
-    with sqlite3.connect(server.db_path) as db:
-        placeholders = ",".join("?" * len(codes))
-        rows = db.execute(
-            f"SELECT session_code, receipt_id FROM consents WHERE session_code IN ({placeholders})", codes
-        ).fetchall()
-        statuses = db.execute(
-            f"SELECT DISTINCT status FROM sessions WHERE code IN ({placeholders})", codes
-        ).fetchall()
-        outdated_status = db.execute("SELECT status FROM sessions WHERE code = ?", (outdated,)).fetchone()
+    placeholders = ",".join("?" * len(codes))
+    rows = select(server.database, f"SELECT session_code, receipt_id FROM consents WHERE session_code IN ({placeholders})", codes)
+    statuses = select(server.database, f"SELECT DISTINCT status FROM sessions WHERE code IN ({placeholders})", codes)
+    [outdated_status] = select(server.database, "SELECT status FROM sessions WHERE code = ?", (outdated,))
     expected = {code: record["receipt_id"] for code, record in zip(codes[:45], records[:45], strict=True)} | winners
     assert dict(rows) == expected and len(rows) == 50
     assert statuses == [("consented",)]
@@ -595,18 +587,15 @@ def test_each_session_gets_three_different_words_of_the_public_list(server: Embe
     assert len(set(words)) > 35
 
 
-def test_the_words_survive_a_restart_and_differ_between_servers(tmp_path: Path) -> None:
-    with EmbeddedServer(tmp_path / "a.sqlite3") as first:
+def test_the_words_survive_a_restart_and_differ_between_servers(database: str, tmp_path: Path) -> None:
+    with EmbeddedServer(database) as first:
         created = first.create_session(join_url=ZOHO_LINK)
-    with EmbeddedServer(tmp_path / "a.sqlite3") as again:
+    with EmbeddedServer(database) as again:
         looked_up = httpx.get(f"{again.base_url}/api/v1/sessions/{created['code']}").json()
     assert looked_up["verification_words"] == created["verification_words"]
     # Another server has another secret: knowing a code and the list is not enough to say the words.
-    other = SqliteStore(tmp_path / "b.sqlite3")
-    try:
-        assert words_secret(other) != words_secret(SqliteStore(tmp_path / "a.sqlite3"))
-    finally:
-        other.close()
+    with SqliteStore(tmp_path / "b.sqlite3") as other, open_store(database) as first_again:
+        assert words_secret(other) != words_secret(first_again)
 
 
 def test_the_words_are_the_hmac_of_the_code_with_the_servers_secret(server: EmbeddedServer) -> None:
@@ -618,8 +607,8 @@ def test_the_words_are_the_hmac_of_the_code_with_the_servers_secret(server: Embe
 
 
 @pytest.fixture
-def strict_server(tmp_path: Path):
-    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=LookupLimit(max_failures=3, window_seconds=120)) as running:
+def strict_server(database: str):
+    with EmbeddedServer(database, lookup_limit=LookupLimit(max_failures=3, window_seconds=120)) as running:
         yield running
 
 

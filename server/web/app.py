@@ -19,9 +19,9 @@ from server.web.technician_routes import add_technician_routes
 
 
 def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
-    """Build the server. It opens ``config.db_path`` unless given a ``store``; the store is at
+    """Build the server. It opens ``config.database`` unless given a ``store``; the store is at
     ``app.state.store`` and whoever runs the app closes it after the app stops serving."""
-    store = store or open_store(config.db_path)
+    store = store or open_store(config.database)
     brand = load_brand()
     services = Services(
         config=config,

@@ -1,5 +1,6 @@
-"""Pytest fixtures for the PostgreSQL engine: one throwaway cluster per test session, a fresh
-database per test.
+"""Pytest fixtures for both storage engines: ``database`` is a fresh SQLite file or PostgreSQL
+database per test, parametrised over the engines; PostgreSQL runs one throwaway cluster per test
+session.
 
 A fresh database is a copy of a template that already holds the current schema (``CREATE
 DATABASE ... TEMPLATE``, a fraction of a second), so tests never share rows and the suite does not
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.postgres_cluster import ClusterUnavailable, PostgresCluster
+from testbed.postgres_cluster import ClusterUnavailable, PostgresCluster
 
-__all__ = ["empty_postgres_url", "postgres_cluster", "postgres_url"]
+__all__ = ["ENGINES", "database", "empty_postgres_url", "module_database", "postgres_cluster", "postgres_url", "select"]
+
+ENGINES = ("sqlite", "postgresql")
 
 _TEMPLATE = "phonetex_migrated"
 _names = itertools.count(1)
@@ -97,3 +101,37 @@ def postgres_url(postgres_cluster: _RunningCluster) -> str:
 def empty_postgres_url(postgres_cluster: _RunningCluster) -> str:
     """``postgresql://...`` of a fresh, empty database (no schema yet)."""
     return postgres_cluster.url(postgres_cluster.new_database(migrated=False))
+
+
+def fresh_database(request: pytest.FixtureRequest, engine: str, folder: Path) -> str:
+    """A new, migrated database of ``engine``: a file path in ``folder``, or a postgresql:// URL."""
+    if engine == "sqlite":
+        return str(folder / "consents.sqlite3")
+    cluster: _RunningCluster = request.getfixturevalue("postgres_cluster")
+    return cluster.url(cluster.new_database(migrated=True))
+
+
+@pytest.fixture(params=ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's store lives, once per engine: pass it to ``open_store`` or ``EmbeddedServer``."""
+    return fresh_database(request, request.param, tmp_path)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """As ``database``, shared by a module's tests (each opens its own sessions)."""
+    return fresh_database(request, request.param, tmp_path_factory.mktemp(request.param))
+
+
+def select(database: str, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``?`` placeholders) read straight from either engine's database, past the
+    server's own code: what a test checks is what is stored."""
+    if "://" not in database:
+        import sqlite3
+
+        with sqlite3.connect(database) as connection:
+            return connection.execute(sql, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(database) as connection:
+        return connection.execute(sql.replace("?", "%s"), params).fetchall()

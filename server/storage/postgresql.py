@@ -1,0 +1,207 @@
+"""The PostgreSQL engine: one database shared by several server processes.
+
+Each process keeps a small psycopg connection pool. Nothing a process remembers decides what is
+stored: one consent per session and one per receipt id are the tables' own constraints, and the
+read-then-write of the domain (is this receipt new? is the session open? then store) is made safe
+across processes by locks the reads of a write transaction take, in READ COMMITTED:
+
+- :meth:`PostgresTransaction.consent_by_receipt` first takes a transaction-scoped advisory lock on
+  the receipt id, so a retry of a receipt that another process is storing right now waits for that
+  commit and then finds its row: it gets the same answer instead of a refusal;
+- :meth:`PostgresTransaction.session` reads the session ``FOR UPDATE``, so two consents (or a
+  consent and a cancel) for one session take turns; the later one's next statement sees what the
+  earlier one committed.
+
+Writers on different sessions never wait for each other, unlike SQLite's one write lock. Locks
+taken in a different order by two batches can deadlock; PostgreSQL then aborts one, and
+:meth:`PostgresStore.write_each` runs that batch again. A unique violation the locks did not
+foresee (two new sessions drawing one code) undoes only that item, which is tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from server.storage.interface import ConsentRow, R, SessionRow, Store, StoreError, T, Transaction
+from server.storage.migrations import SchemaError, upgrade_postgresql
+from server.storage.postgresql_url import DatabaseUrlError, check_url, connect, first_line, redact
+
+log = logging.getLogger(__name__)
+
+_SESSION_COLUMNS = "code, technician, ticket, join_url, provider, created_at, expires_at, status"
+_CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
+# A batch aborted as a deadlock victim is run again this often before its callers get the error.
+_BATCH_TRIES = 5
+# An item that hit a unique violation (it raced a write the locks do not cover) is tried again.
+_ITEM_TRIES = 3
+POOL_MIN = 1
+POOL_MAX = 8
+
+
+class PostgresTransaction(Transaction):
+    def __init__(self, connection: psycopg.Connection[Any], *, writing: bool) -> None:
+        self._db = connection
+        self._writing = writing
+
+    def _one(self, query: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        return self._db.execute(query, params).fetchone()
+
+    def session(self, code: str) -> SessionRow | None:
+        lock = " FOR UPDATE" if self._writing else ""
+        row = self._one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE code = %s{lock}", (code,))
+        return None if row is None else SessionRow(*row)
+
+    def consent_for_session(self, code: str) -> ConsentRow | None:
+        row = self._one(f"SELECT {_CONSENT_COLUMNS} FROM consents WHERE session_code = %s", (code,))
+        return None if row is None else ConsentRow(*row)
+
+    def consent_by_receipt(self, receipt_id: str) -> ConsentRow | None:
+        if self._writing:
+            # Its own statement: the SELECT below must take its snapshot after the wait.
+            self._db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (receipt_id,))
+        row = self._one(f"SELECT {_CONSENT_COLUMNS} FROM consents WHERE receipt_id = %s", (receipt_id,))
+        return None if row is None else ConsentRow(*row)
+
+    def reference_in_use(self, reference: str) -> bool:
+        return self._one("SELECT 1 FROM consents WHERE reference = %s", (reference,)) is not None
+
+    def insert_session(self, session: SessionRow) -> None:
+        self._db.execute(
+            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                session.code, session.technician, session.ticket, session.join_url,
+                session.provider, session.created_at, session.expires_at, session.status,
+            ),
+        )
+
+    def insert_consent(self, consent: ConsentRow) -> None:
+        self._db.execute(
+            f"INSERT INTO consents ({_CONSENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                consent.session_code, consent.receipt_id, consent.reference,
+                consent.record_json, consent.received_at, consent.answer_json,
+            ),
+        )
+
+    def set_status(self, code: str, status: str) -> None:
+        self._db.execute("UPDATE sessions SET status = %s WHERE code = %s", (status, code))
+
+    def consent_count(self) -> int:
+        return int(self._one("SELECT count(*) FROM consents", ())[0])  # type: ignore[index]
+
+    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
+        row = self._one("SELECT value FROM secrets WHERE name = %s", (name,))
+        if row is None:
+            # Several processes may make one at once: the first INSERT wins, all read the winner.
+            self._db.execute(
+                "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING", (name, make())
+            )
+            row = self._one("SELECT value FROM secrets WHERE name = %s", (name,))
+        assert row is not None
+        return bytes(row[0])
+
+
+class PostgresStore(Store):
+    """The database at ``url`` (``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB``), migrated to
+    this server's schema when opened (a newer one is refused)."""
+
+    def __init__(self, url: str, *, pool_min: int = POOL_MIN, pool_max: int = POOL_MAX) -> None:
+        super().__init__()
+        try:
+            self.url = check_url(url)
+            # One plain connection first: it says clearly why a database cannot be reached, and
+            # brings the schema up to date before any request is served.
+            with connect(self.url, autocommit=True) as first:
+                upgrade_postgresql(first, self.description)
+                lazy_commits = first.execute("SHOW synchronous_commit").fetchone()[0] == "off"
+        except (DatabaseUrlError, SchemaError) as exc:
+            raise StoreError(str(exc)) from None
+        except psycopg.Error as exc:
+            raise StoreError(f"Cannot use {self.description} as the consent database: {first_line(exc)}") from None
+        # autocommit: every transaction is opened explicitly below, with the isolation it needs.
+        self._pool = ConnectionPool(
+            self.url,
+            min_size=pool_min,
+            max_size=pool_max,
+            # A 201 tells the customer their consent is on record: a server configured to
+            # acknowledge commits before they are on disk gets 'on' for our sessions.
+            kwargs={"autocommit": True, **({"options": "-c synchronous_commit=on"} if lazy_commits else {})},
+            open=False,
+            name="consents",
+        )
+        try:
+            self._pool.open(wait=True, timeout=10)
+        except PoolTimeout:
+            self._pool.close()
+            raise StoreError(f"Cannot open connections to {self.description} (the pool timed out).") from None
+
+    @property
+    def description(self) -> str:
+        return redact(self.url)
+
+    @contextmanager
+    def _begun(self, begin: str, *, writing: bool) -> Iterator[tuple[psycopg.Connection[Any], Transaction]]:
+        with self._pool.connection() as connection:
+            connection.execute(begin)
+            try:
+                yield connection, PostgresTransaction(connection, writing=writing)
+                connection.execute("COMMIT")
+            except BaseException:
+                # A broken connection cannot roll back; the pool discards it when it comes back.
+                if connection.info.transaction_status != psycopg.pq.TransactionStatus.UNKNOWN:
+                    connection.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self._begun("BEGIN", writing=True) as (_, tx):
+            yield tx
+
+    @contextmanager
+    def reading(self) -> Iterator[Transaction]:
+        with self._begun("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing=False) as (_, tx):
+            yield tx
+
+    def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
+        for attempt in range(1, _BATCH_TRIES + 1):
+            try:
+                with self._begun("BEGIN", writing=True) as (connection, tx):
+                    return [self._write_one(connection, tx, item, write) for item in items]
+            except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
+                if attempt == _BATCH_TRIES:
+                    raise
+                log.info("a batch of %d consents lost a deadlock; running it again", len(items))
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _write_one(
+        connection: psycopg.Connection[Any], tx: Transaction, item: T, write: Callable[[Transaction, T], R]
+    ) -> R | Exception:
+        for attempt in range(1, _ITEM_TRIES + 1):
+            connection.execute("SAVEPOINT item")
+            try:
+                outcome: R | Exception = write(tx, item)
+            except pg_errors.UniqueViolation as exc:
+                connection.execute("ROLLBACK TO SAVEPOINT item")
+                if attempt == _ITEM_TRIES:
+                    outcome = exc
+                else:
+                    continue
+            except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, psycopg.OperationalError):
+                raise  # the whole transaction is gone: write_each decides
+            except Exception as exc:
+                connection.execute("ROLLBACK TO SAVEPOINT item")
+                outcome = exc
+            connection.execute("RELEASE SAVEPOINT item")
+            return outcome
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._pool.close()
