@@ -134,7 +134,7 @@ def test_a_receipt_sent_to_both_processes_at_once_gets_one_answer_and_one_row(tw
     a, b = two_servers
     for _ in range(5):
         record = make_record(open_session(a.base_url)["code"])
-        first, second = race(lambda: post_consent(a.base_url, record), lambda: post_consent(b.base_url, record))
+        first, second = race(lambda r=record: post_consent(a.base_url, r), lambda r=record: post_consent(b.base_url, r))
         assert (first.status_code, second.status_code) == (201, 201), (first.text, second.text)
         assert first.content == second.content
         rows = select(shared_database, "SELECT receipt_id FROM consents WHERE session_code = ?", (record["session_code"],))
@@ -145,7 +145,7 @@ def test_two_consents_for_one_session_on_two_processes_store_one(two_servers, sh
     a, b = two_servers
     for _ in range(5):
         code = open_session(b.base_url)["code"]
-        answers = race(lambda: post_consent(a.base_url, make_record(code)), lambda: post_consent(b.base_url, make_record(code)))
+        answers = race(lambda c=code: post_consent(a.base_url, make_record(c)), lambda c=code: post_consent(b.base_url, make_record(c)))
         assert sorted(answer.status_code for answer in answers) == [201, 409]
         assert [answer.json()["error"] for answer in answers if answer.status_code == 409] == ["already_consented"]
         assert select(shared_database, "SELECT count(*) FROM consents WHERE session_code = ?", (code,)) == [(1,)]

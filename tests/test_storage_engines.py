@@ -144,8 +144,8 @@ def test_a_cancel_racing_a_consent_never_leaves_both(store: Store, second_store:
     for _ in range(3):
         code = new_session(store)
         consented, cancelled = race(
-            lambda: record_consent(store, code, make_record(code), terms=TERMS),
-            lambda: cancel_session(second_store, code),
+            lambda c=code: record_consent(store, c, make_record(c), terms=TERMS),
+            lambda c=code: cancel_session(second_store, c),
         )
         final = store.session(code).status
         if final == "consented":

@@ -120,7 +120,8 @@ class PostgresStore(Store):
             # brings the schema up to date before any request is served.
             with connect(self.url, autocommit=True) as first:
                 upgrade_postgresql(first, self.description)
-                lazy_commits = first.execute("SHOW synchronous_commit").fetchone()[0] == "off"
+                setting = first.execute("SHOW synchronous_commit").fetchone()
+                lazy_commits = setting is not None and setting[0] == "off"
         except (DatabaseUrlError, SchemaError) as exc:
             raise StoreError(str(exc)) from None
         except psycopg.Error as exc:
@@ -196,7 +197,7 @@ class PostgresStore(Store):
                     continue
             except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, psycopg.OperationalError):
                 raise  # the whole transaction is gone: write_each decides
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any refusal or failure of one item is its answer alone
                 connection.execute("ROLLBACK TO SAVEPOINT item")
                 outcome = exc
             connection.execute("RELEASE SAVEPOINT item")
