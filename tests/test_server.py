@@ -277,7 +277,8 @@ def test_malformed_json_is_a_json_error(http: httpx.Client, session: dict, body:
 
 
 def test_an_oversized_body_is_refused(http: httpx.Client, session: dict) -> None:
-    assert_error(http.post(consent_url(session["code"]), content=b"[" * 300_000), 413, "too_large")
+    headers = {"Content-Type": "application/json"}
+    assert_error(http.post(consent_url(session["code"]), content=b"[" * 300_000, headers=headers), 413, "too_large")
 
 
 def test_a_retry_after_expiry_still_gets_the_stored_answer(database: str) -> None:

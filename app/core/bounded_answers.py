@@ -8,7 +8,6 @@ fill its memory or crash it.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import zlib
@@ -18,10 +17,10 @@ from typing import Any, TypeVar
 
 import httpx
 
+from app.core.strict_json import NotStrictJSON, loads_strict
+
 # The largest honest answer is a consent receipt with 200 applications on each list (~60 KiB).
 MAX_ANSWER_BYTES = 512 * 1024
-# Deeper than any answer of the contract (a receipt is four levels deep) by far.
-MAX_JSON_DEPTH = 32
 
 T = TypeVar("T")
 
@@ -90,56 +89,12 @@ def read_bounded(response: httpx.Response, deadline: float, max_bytes: int = MAX
     return bytes(body)
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key[:40]!r} appears twice")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when brackets nest deeper than ``limit`` (strings skipped): checked before parsing, so
-    deep nesting is a refusal, not a RecursionError."""
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
-
-
 def strict_json(body: bytes) -> Any:
-    """``body`` as JSON, or :class:`AnswerRefused`: UTF-8 only, no NaN or Infinity, no key twice
-    in one object, nesting bounded."""
+    """``body`` as JSON, or :class:`AnswerRefused` (see :func:`app.core.strict_json.loads_strict`)."""
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise AnswerRefused("the answer is not UTF-8") from None
-    if json_depth_exceeds(text):
-        raise AnswerRefused(f"the answer nests deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
-        raise AnswerRefused(f"the answer is not JSON ({str(error)[:80]})") from None
+        return loads_strict(body)
+    except NotStrictJSON as error:
+        raise AnswerRefused(str(error)) from None
 
 
 def within_deadline(work: Callable[[], T], seconds: float) -> T:

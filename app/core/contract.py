@@ -193,6 +193,7 @@ ERROR_WORDS = (
     "too_large",
     "not_found",
     "method_not_allowed",
+    "unsupported_media_type",
     "internal_error",
 )
 MAX_RETRY_AFTER = 24 * 60 * 60
@@ -255,7 +256,8 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST", "/api/v1/sessions", "technician", "Open a support session.",
         (Answer(201, SESSION_CREATED),
-         *_errors((401, ["unauthorized"]), (413, ["too_large"]), (422, ["invalid_request"]))),
+         *_errors((401, ["unauthorized"]), (413, ["too_large"]), (415, ["unsupported_media_type"]),
+                  (422, ["invalid_request"]))),
         request=NEW_SESSION,
     ),
     Route(
@@ -271,6 +273,7 @@ ROUTES: tuple[Route, ...] = (
                 *_WRONG_CODE,
                 (409, ["already_consented", "terms_outdated", "receipt_reused"]),
                 (413, ["too_large"]),
+                (415, ["unsupported_media_type"]),
                 (422, ["invalid_code", "invalid_record"]),
             ),
         ),

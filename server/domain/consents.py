@@ -98,12 +98,13 @@ def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None
     code = consent.code
     earlier = tx.consent_by_receipt(consent.receipt_id)
     if earlier is not None:
-        if earlier.session_code == code:
-            # Checked before expiry and terms: a retry must not fail because time moved on.
-            return earlier.answer_json.encode("utf-8")
-        raise ReceiptReused(
-            "This receipt id already belongs to another session's consent. Please start again.",
-        )
+        if earlier.session_code != code:
+            raise ReceiptReused("This receipt id already belongs to another session's consent. Please start again.")
+        if earlier.record_json != consent.record_json:
+            # A retry is the very record again; anything else under its id is not a retry.
+            raise ReceiptReused("This receipt id already belongs to a different consent. Please start again.")
+        # Checked before expiry and terms: a retry must not fail because time moved on.
+        return earlier.answer_json.encode("utf-8")
     session = require_live_session(tx.session(code), code, now)
     if tx.consent_for_session(code) is not None:
         raise AlreadyConsented(

@@ -76,6 +76,7 @@ def as_api_error(refusal: r.Refusal) -> ApiError:
 _HTTP_ERRORS = {
     404: ("not_found", "There is nothing at this address on the consent server."),
     413: ("too_large", "The request is too large for the consent server."),
+    415: ("unsupported_media_type", "The request body must be JSON, sent as Content-Type: application/json."),
 }
 
 
@@ -104,8 +105,12 @@ def _from_validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 def _from_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("Unexpected error answering %s %s", request.method, request.url.path, exc_info=exc)
+    # Connection: close, so a client that reuses the connection reads this answer, not a reset.
     return ApiError(
-        500, "internal_error", "Something went wrong on the consent server. Please try again in a moment."
+        500,
+        "internal_error",
+        "Something went wrong on the consent server. Please try again in a moment.",
+        headers={"Connection": "close"},
     ).response()
 
 
