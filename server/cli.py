@@ -12,11 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from app.core.brand import load_brand
 from server.config import TOKEN_ENV, ConfigError, ServerConfig
 from server.domain.codes import is_session_code
+from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
 from server.domain.refusals import InvalidRequest
 from server.domain.sessions import (
@@ -60,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         help="address customers use, for the links in session answers (default: the address each request came in on)",
     )
     serve.add_argument("--demo", action="store_true", help="also serve /demo/join/<code> pages for demo sessions")
+    serve.add_argument(
+        "--launchers",
+        metavar="DIR",
+        help="folder of published launcher builds the join page offers, named as the release builds are: "
+        "Phonetex-Support.exe, Phonetex-Support-macos.zip, Phonetex-Support (default: none; the page says to call)",
+    )
     serve.add_argument(
         "--lookup-failures",
         type=int,
@@ -134,6 +142,19 @@ def _open_store(location: str) -> Store:
         raise UsageError(str(exc)) from None
 
 
+def _published_summary(folder: Path) -> str:
+    """One line for the operator: which builds the join page will offer from ``folder``."""
+    if not folder.is_dir():
+        raise UsageError(f"--launchers {folder}: there is no such folder.")
+    names = published_names(load_brand().launcher_name)
+    found = [f"{system} ({name})" for system, name in names.items() if (folder / name).is_file()]
+    missing = [f"{system} ({name})" for system, name in names.items() if not (folder / name).is_file()]
+    line = f"Launchers from {folder}: " + (", ".join(found) if found else "none")
+    if missing:
+        line += "; not published, the page says to call: " + ", ".join(missing)
+    return line
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -153,10 +174,17 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError("--lookup-failures and --lookup-window must be positive.") from None
     try:
         config = ServerConfig.resolve(
-            _location(args), token=args.token, public_url=args.public_url, demo=args.demo, lookup_limit=limit
+            _location(args),
+            token=args.token,
+            public_url=args.public_url,
+            demo=args.demo,
+            lookup_limit=limit,
+            launchers_dir=args.launchers,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if config.launchers_dir is not None:
+        print(_published_summary(config.launchers_dir), flush=True)
     # Opened before listening: a database that cannot be used (or is newer than this server) is
     # one line and exit 2 here, not a crash in every worker; it is also migrated once, here.
     store = _open_store(config.database)
@@ -179,6 +207,7 @@ def _serve(args: argparse.Namespace) -> int:
             "demo": config.demo,
             "lookup_failures": limit.max_failures,
             "lookup_window": limit.window_seconds,
+            "launchers": None if config.launchers_dir is None else str(config.launchers_dir),
         }
     )
     uvicorn.run(
@@ -206,6 +235,7 @@ def worker_app() -> Any:
         public_url=settings["public_url"],
         demo=settings["demo"],
         lookup_limit=LookupLimit(max_failures=settings["lookup_failures"], window_seconds=settings["lookup_window"]),
+        launchers_dir=settings["launchers"],
         environ={},
     )
     store = open_store(config.database)

@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from server.domain.limits import LookupLimit
@@ -45,6 +46,8 @@ class ServerConfig:
     token_generated: bool = False
     # How many wrong session codes one address may try before it must wait (server.domain.limits).
     lookup_limit: LookupLimit = LookupLimit()
+    # The folder of published launcher builds the join page offers (server.domain.launchers); None: none.
+    launchers_dir: Path | None = None
 
     @classmethod
     def resolve(
@@ -55,6 +58,7 @@ class ServerConfig:
         public_url: str | None = None,
         demo: bool = False,
         lookup_limit: LookupLimit | None = None,
+        launchers_dir: str | os.PathLike[str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ServerConfig:
         """Settle the token (argument, else ``PHONETEX_TECHNICIAN_TOKEN``, else a new random one)."""
@@ -67,6 +71,7 @@ class ServerConfig:
             demo=demo,
             token_generated=not chosen,
             lookup_limit=lookup_limit or LookupLimit(),
+            launchers_dir=None if launchers_dir is None else Path(launchers_dir),
         )
 
     def customer_link(self, code: str, base_url: str) -> str:

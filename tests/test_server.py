@@ -34,6 +34,8 @@ from tests.database_fixtures import select
 
 REPO = Path(__file__).resolve().parents[1]
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
+# The join pages answer browsers in HTML; API clients that ask get the JSON errors.
+JSON = {"Accept": "application/json"}
 REFERENCE = re.compile(rf"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{3}}")
 UNLIMITED = LookupLimit(max_failures=1_000_000)
 
@@ -174,7 +176,7 @@ def test_expired_session_is_410(server: EmbeddedServer, http: httpx.Client) -> N
     )
     assert_error(http.get(f"/api/v1/sessions/{expired.code}"), 410, "expired")
     assert_error(http.post(consent_url(expired.code), json=make_record(expired.code)), 410, "expired")
-    assert_error(http.get(f"/join/{expired.code}"), 410, "expired")
+    assert_error(http.get(f"/join/{expired.code}", headers=JSON), 410, "expired")
 
 
 def test_cancelled_session_is_410(server: EmbeddedServer, http: httpx.Client, session: dict) -> None:
@@ -315,7 +317,8 @@ def test_join_page_shows_the_code_and_escapes_names(server: EmbeddedServer, http
     assert "<script>" not in response.text
     assert "&lt;script&gt;" in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
-    assert_error(http.get("/join/100000000"), 404, "unknown_code")
+    assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    assert_error(http.get("/join/100000000", headers=JSON), 404, "unknown_code")
 
 
 def test_demo_join_page(consent_server: EmbeddedServer) -> None:
@@ -626,7 +629,7 @@ def test_too_many_wrong_codes_get_429_with_when_to_retry(strict_server: Embedded
         # While limited, a right code gets no answer either, on every page that tells codes apart.
         assert_error(client.get(f"/api/v1/sessions/{real}"), 429, "too_many_attempts")
         assert_error(client.post(consent_url(real), json=make_record(real)), 429, "too_many_attempts")
-        assert_error(client.get(f"/join/{real}"), 429, "too_many_attempts")
+        assert_error(client.get(f"/join/{real}", headers=JSON), 429, "too_many_attempts")
         assert_error(client.get(f"/demo/join/{real}"), 429, "too_many_attempts")
         # The technician's own calls are not customer look-ups.
         assert client.post(
@@ -643,7 +646,7 @@ def test_every_way_of_trying_codes_counts(strict_server: EmbeddedServer, walk: s
             if walk == "consent":
                 assert_error(client.post(consent_url(code), json=make_record(code)), 404, "unknown_code")
             elif walk == "join page":
-                assert_error(client.get(f"/join/{code}"), 404, "unknown_code")
+                assert_error(client.get(f"/join/{code}", headers=JSON), 404, "unknown_code")
             else:
                 expired = open_session(strict_server.store,
                     technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist",

@@ -245,6 +245,7 @@ def _errors(*pairs: tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
 
 
 _CODE: dict[str, Spec] = {"code": SESSION_CODE}
+_LAUNCHER_MEDIA = "application/vnd.microsoft.portable-executable, application/zip, application/octet-stream"
 _WRONG_CODE = ((404, ["unknown_code"]), (410, ["expired", "cancelled"]), (429, ["too_many_attempts"]))
 
 ROUTES: tuple[Route, ...] = (
@@ -287,9 +288,20 @@ ROUTES: tuple[Route, ...] = (
         parameters=_CODE,
     ),
     Route(
-        "GET", "/join/{code}", "customer's browser", "The emailed link's page: the code and how to start.",
-        (Answer(200, None, media=HTML), *_errors(*_WRONG_CODE, (422, ["invalid_code"]))),
+        "GET", "/join/{code}", "customer's browser",
+        "The emailed link's page: the launcher for the visitor's system first, or why there is none. "
+        "Refusals are HTML pages for browsers; this JSON only for a client that asks for JSON.",
+        (Answer(200, None, media=HTML),
+         *_errors(*_WRONG_CODE, (409, ["already_consented"]), (422, ["invalid_code"]))),
         parameters=_CODE,
+    ),
+    Route(
+        "GET", "/join/{code}/download/{filename}", "customer's browser",
+        "A published launcher build, saved under the session's file name (also HEAD and one Range).",
+        (Answer(200, None, media=_LAUNCHER_MEDIA), Answer(206, None, media=_LAUNCHER_MEDIA),
+         *_errors((404, ["unknown_code", "not_found"]), *_WRONG_CODE[1:], (409, ["already_consented"]),
+                  (422, ["invalid_code"]))),
+        parameters={**_CODE, "filename": Text(100, pattern="[A-Za-z0-9_.-]{1,100}", expected="a launcher file name")},
     ),
     Route(
         "GET", "/demo/join/{code}", "demo only", "The join page of demo sessions.",

@@ -8,6 +8,7 @@ from app.core.brand import load_brand
 from app.core.terms import load_terms
 from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
+from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
 from server.storage import Store, open_store
 from server.web.customer_routes import add_customer_routes
@@ -30,6 +31,7 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
         terms=load_terms(brand),
         consents=ConsentWriter(store),
         wrong_codes=FailedLookups(config.lookup_limit),
+        launchers=PublishedLaunchers(config.launchers_dir, brand.launcher_name),
     )
     app = FastAPI(
         title=f"{brand.company} consent server",

@@ -1,16 +1,18 @@
-"""What a browser reaches: the emailed join link's page, the demo sessions' join page and the
-pages' static files. The join pages tell a real code from a wrong one, so the limit counts them."""
+"""What a browser reaches: the emailed join link's page and downloads (server.web.join_routes),
+the demo sessions' join page and the pages' static files. The join pages tell a real code from a
+wrong one, so the limit counts them."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from server.domain.sessions import require_code, require_live_session, unknown_code
+from server.domain.sessions import require_code, unknown_code
 from server.templating import PAGE_HEADERS, static_files
 from server.web.customer_routes import client_address
 from server.web.errors import ApiError
-from server.web.pages import demo_join_page, join_page
+from server.web.join_routes import add_join_routes
+from server.web.pages import demo_join_page
 from server.web.services import Services
 
 
@@ -25,12 +27,7 @@ def add_page_routes(app: FastAPI, services: Services) -> None:
         body, media_type = static[name]
         return Response(body, media_type=media_type)
 
-    @app.get("/join/{code}", response_class=HTMLResponse)
-    async def join(code: str, request: Request) -> HTMLResponse:
-        require_code(code)
-        with wrong_codes.counting(client_address(request)):
-            session = require_live_session(store.session(code), code)
-        return HTMLResponse(join_page(session, brand), headers=PAGE_HEADERS)
+    add_join_routes(app, services)
 
     if services.config.demo:
 

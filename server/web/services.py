@@ -8,6 +8,7 @@ from app.core.brand import Brand
 from app.core.terms import Terms
 from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
+from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
 from server.storage import Store
 
@@ -21,3 +22,5 @@ class Services:
     terms: Terms
     consents: ConsentWriter
     wrong_codes: FailedLookups
+    # The launcher builds the join page offers (serve --launchers DIR).
+    launchers: PublishedLaunchers
