@@ -128,13 +128,16 @@ def _run_gui(
         from app.ui.wizard import SupportWizard
 
         if demo:
-            from server.embedded import start_demo_server
+            from server.embedded import local_launchers, start_demo_server
 
             demo_dir = tempfile.TemporaryDirectory(prefix="phonetex-demo-")
-            demo_server, session = start_demo_server(demo_dir.name)
+            builds = local_launchers()
+            demo_server, session = start_demo_server(demo_dir.name, launchers_dir=builds)
             server_url = demo_origin = demo_server.base_url
             initial_code = session["code"]
             print(f"Demo consent server on {demo_server.base_url}, session {session['code']}", file=sys.stderr)
+            offered = f"offers the launcher built in {builds}" if builds else "no launcher built yet: `make launcher`"
+            print(f"The emailed link: {session['customer_link']} ({offered})", file=sys.stderr)
         client = ConsentClient(server_url)
         ctx = LauncherContext(
             brand=brand,

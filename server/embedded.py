@@ -15,6 +15,7 @@ import uvicorn
 
 from app.core.brand import load_brand
 from server.config import ServerConfig
+from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
 from server.domain.sessions import (
     DEFAULT_EXPIRES_IN_MINUTES,
@@ -27,6 +28,15 @@ from server.storage import Store, is_database_url, open_store
 from server.web.app import create_app
 
 DEMO_DB_NAME = "demo-consents.sqlite3"
+# Where `make launcher` leaves its builds in a source checkout: the demo's join page offers them.
+LOCAL_BUILDS = Path(__file__).resolve().parent.parent / "dist"
+
+
+def local_launchers(folder: Path | None = None) -> Path | None:
+    """``dist/`` when it holds a launcher named as ``make launcher`` names it, else None."""
+    folder = LOCAL_BUILDS if folder is None else folder
+    names = published_names(load_brand().launcher_name).values()
+    return folder if any((folder / name).is_file() for name in names) else None
 
 
 class _Server(uvicorn.Server):
@@ -65,11 +75,18 @@ class EmbeddedServer:
         public_url: str | None = None,
         demo: bool = True,
         lookup_limit: LookupLimit | None = None,
+        launchers_dir: str | os.PathLike[str] | None = None,
         startup_timeout: float = 10.0,
     ) -> None:
         # environ={}: a token in the developer's shell must not leak into demo or test servers.
         self.config = ServerConfig.resolve(
-            database, token=token, public_url=public_url, demo=demo, lookup_limit=lookup_limit, environ={}
+            database,
+            token=token,
+            public_url=public_url,
+            demo=demo,
+            lookup_limit=lookup_limit,
+            launchers_dir=launchers_dir,
+            environ={},
         )
         self.database = self.config.database
         # The SQLite file, for tests and the demo that look into it; None on PostgreSQL.
@@ -187,16 +204,19 @@ class EmbeddedServer:
         return session_summary(session, load_brand().company, words_secret(self.store), link)
 
 
-def start_demo_server(tmpdir: str | os.PathLike[str], **session_options: Any) -> tuple[EmbeddedServer, dict[str, Any]]:
+def start_demo_server(
+    tmpdir: str | os.PathLike[str], *, launchers_dir: str | os.PathLike[str] | None = None, **session_options: Any
+) -> tuple[EmbeddedServer, dict[str, Any]]:
     """Start a demo server on a fresh database in ``tmpdir`` with one session whose join link is
     the server's own ``/demo/join/<code>`` page; returns the running server and that session.
+    Its emailed link (``customer_link``) offers the builds in ``launchers_dir``.
 
     ``session_options`` go to :meth:`EmbeddedServer.create_session`. The caller stops the server.
     """
     db_path = Path(tmpdir) / DEMO_DB_NAME
     if db_path.exists():
         raise FileExistsError(f"{db_path} already exists; a demo starts from an empty database.")
-    server = EmbeddedServer(db_path, demo=True).start()
+    server = EmbeddedServer(db_path, demo=True, launchers_dir=launchers_dir).start()
     try:
         session = server.create_session(**session_options)
     except BaseException:

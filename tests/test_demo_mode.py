@@ -69,3 +69,31 @@ def test_make_demo_walks_all_six_pages_to_the_demo_join_page(qtbot, monkeypatch,
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{seen['server']}/healthz")
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_make_demo_serves_the_locally_built_launcher_on_its_emailed_link(monkeypatch, capsys, tmp_path):
+    import server.embedded
+    from tests.launcher_builds import NAME, publish
+
+    dist = publish(tmp_path / "dist", systems=("linux",))
+    monkeypatch.setattr(server.embedded, "LOCAL_BUILDS", dist)
+    fetched = {}
+
+    def visitor_follows_the_link(qt_app, wizard) -> int:
+        wizard.close()
+        line = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("The emailed link: "))
+        link = line.removeprefix("The emailed link: ").split(" ")[0]
+        code = link.rsplit("/", 1)[1]
+        page = httpx.get(link, headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"}).text
+        fetched["page"], fetched["line"] = page, line
+        fetched["file"] = httpx.get(f"{link}/download/{NAME}-{code}")
+        return 0
+
+    monkeypatch.setattr(app.main, "run_event_loop", visitor_follows_the_link)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["phonetex-support", "--demo"])
+    assert app.main.main() == 0
+    assert f"offers the launcher built in {dist}" in fetched["line"]
+    assert 'data-system="linux"' in fetched["page"]
+    assert fetched["file"].status_code == 200
+    assert fetched["file"].content == (dist / NAME).read_bytes()
