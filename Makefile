@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 \
-	binutils xdotool chromium chromium-driver postgresql dbus-x11
+	binutils xdotool chromium chromium-driver postgresql dbus-x11 unzip
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
 # Cancel in the built launcher's real window (`make launcher-check`); chromium and its driver are
 # the real browser the web-page tests drive (tests/browser.py; nothing downloads a browser);
 # postgresql: initdb and pg_ctl for the throwaway clusters the PostgreSQL engine's tests start
 # (testbed/postgres_cluster.py); dbus-x11 is what a desktop without a session bus may have, whose
-# autolaunch the launcher must not trigger (`make launcher-check`).
+# autolaunch the launcher must not trigger (`make launcher-check`); unzip unpacks the macOS
+# download the way Archive Utility would (tests/test_bundle_zip.py).
 
 .PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
 
@@ -55,7 +56,8 @@ launcher: $(LAUNCHER)
 # The built file checks itself, then runs under fresh HOME/XDG/TMPDIR and must leave nothing.
 launcher-check: $(LAUNCHER) $(VENV)/.installed-dev
 	$(LAUNCHER) --self-test
-	PHONETEX_LAUNCHER=$(LAUNCHER) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/test_launcher_built.py tests/test_launcher_built_intake.py
+	PHONETEX_LAUNCHER=$(LAUNCHER) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/test_launcher_built.py tests/test_launcher_built_intake.py \
+		tests/test_launcher_built_download.py
 
 bench-launcher: $(LAUNCHER)
 	$(PY) benchmarks/bench_launcher.py --launcher $(LAUNCHER)
