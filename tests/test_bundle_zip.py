@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_ranges_of_the_renamed_zip_join_up_to_the_whole(tmp_path: Path) -> None:
     whole = _read_all(served)
     cuts = [0, 1, 29, 100, served.size // 2, served.size - 3, served.size]
     pieces = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         with served.reader(start, end - start) as reader:
             pieces.append(b"".join(iter(lambda: reader.read(7), b"")))
     assert b"".join(pieces) == whole
@@ -73,7 +74,7 @@ def test_a_zip_without_the_bundle_or_not_a_zip_is_refused(tmp_path: Path) -> Non
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as target:
         target.writestr("Something-Else.app/Contents/Info.plist", b"x")
-    with pytest.raises(BundleZipError, match="does not hold Phonetex-Support.app"):
+    with pytest.raises(BundleZipError, match=r"does not hold Phonetex-Support\.app"):
         renamed_bundle_zip(other, BUNDLE, RENAMED)
     text = tmp_path / "notes.zip"
     text.write_bytes(b"not a zip at all")

@@ -8,16 +8,16 @@ import io
 import os
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.core.brand import load_brand
+from server.domain.limits import LookupLimit
 from server.domain.sessions import cancel_session, open_session
 from server.embedded import EmbeddedServer
-from server.domain.limits import LookupLimit
 from tests.browser import USER_AGENTS
 from tests.launcher_builds import MACHO, NAME, publish
 
@@ -74,7 +74,7 @@ def test_the_visitors_system_comes_first_and_the_others_follow(http, server, sys
     page = http.get(f"/join/{code}", headers=_as(system))
     assert page.status_code == 200
     links = _download_links(page.text)
-    assert [found for found, _ in links][0] == system
+    assert links[0][0] == system
     assert sorted(found for found, _ in links) == ["linux", "macos", "windows"]
     assert links[0][1] == f"/join/{code}/download/{filename.format(name=NAME, code=code)}"
     assert f"{code[:3]} {code[3:6]} {code[6:]}" in page.text
@@ -193,7 +193,7 @@ def test_names_are_escaped(http, server) -> None:
 
 
 def _expired(server: EmbeddedServer) -> str:
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     return open_session(
         server.store,
         technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60, now=long_ago

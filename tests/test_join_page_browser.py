@@ -3,6 +3,7 @@ itself as each system through its User-Agent and Client Hints, as a customer's b
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,12 @@ def test_a_phone_is_sent_to_the_computer(server: EmbeddedServer) -> None:
 
 
 def test_an_expired_code_shows_what_to_do(server: EmbeddedServer) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     expired = open_session(
         server.store,
         technician="Sam", ticket=None, join_url=ZOHO_LINK, provider="zoho-assist", expires_in_minutes=60,
-        now=datetime.now(timezone.utc) - timedelta(hours=2),
+        now=datetime.now(UTC) - timedelta(hours=2),
     )
     with chromium_as("windows") as driver:
         driver.get(f"{server.base_url}/join/{expired.code}")

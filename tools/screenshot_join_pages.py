@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def main(out: Path) -> int:
             expired = open_session(
                 server.store,
                 technician="Sam Carter", ticket="PTX-1042", join_url=ZOHO_LINK, provider="zoho-assist",
-                expires_in_minutes=60, now=datetime.now(timezone.utc) - timedelta(hours=3),
+                expires_in_minutes=60, now=datetime.now(UTC) - timedelta(hours=3),
             ).code
             shots = [(system, code, f"join-page-{system}.png") for system in ("windows", "macos", "linux")]
             shots.append(("windows", expired, "join-expired.png"))

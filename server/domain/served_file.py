@@ -84,7 +84,7 @@ class RangeReader:
     def _read_file(self, part: FilePart, skip: int, take: int) -> bytes:
         if self._file_path != part.path:
             self.close()
-            self._file = open(part.path, "rb")  # noqa: SIM115 - closed by close()
+            self._file = open(part.path, "rb")
             self._file_path = part.path
         assert self._file is not None
         self._file.seek(part.offset + skip)

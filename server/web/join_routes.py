@@ -34,49 +34,49 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _refused(services: Services, request: Request, refusal: r.Refusal, code: str, session: SessionRow | None) -> Response:
+    error = as_api_error(refusal)
+    if wants_json(request):
+        return error.response()
+    status, _ = refusal_status(refusal)
+    page = refused_page(refusal_words(refusal, services.brand, code, session), services.brand)
+    return HTMLResponse(page, status_code=status, headers={**PAGE_HEADERS, "Vary": _VARY, **(error.headers or {})})
+
+
+def _why_not(services: Services, request: Request, code: str) -> tuple[SessionRow | None, r.Refusal | None]:
+    """The session behind ``code`` and, when the link cannot start it, the refusal. Synchronous
+    on purpose: the limit is checked and a wrong code counted before the route awaits anything."""
+    try:
+        require_code(code)
+    except r.InvalidCode as invalid:
+        return None, invalid
+    address = client_address(request)
+    wait = services.wrong_codes.retry_after(address)
+    if wait is not None:
+        return None, too_many_wrong_codes(wait)
+    session = services.store.session(code)
+    refusal = join_refusal(session, code)
+    if isinstance(refusal, r.UnknownCode):
+        services.wrong_codes.record_failure(address)
+    return session, refusal
+
+
 def add_join_routes(app: FastAPI, services: Services) -> None:
-    store, brand, wrong_codes, launchers = services.store, services.brand, services.wrong_codes, services.launchers
-
-    def refused(request: Request, refusal: r.Refusal, code: str, session: SessionRow | None = None) -> Response:
-        error = as_api_error(refusal)
-        if wants_json(request):
-            return error.response()
-        status, _ = refusal_status(refusal)
-        page = refused_page(refusal_words(refusal, brand, code, session), brand)
-        return HTMLResponse(page, status_code=status, headers={**PAGE_HEADERS, "Vary": _VARY, **(error.headers or {})})
-
-    def live_session(request: Request, code: str) -> SessionRow | Response:
-        """The live session behind ``code``, or the answer that says why there is none."""
-        try:
-            require_code(code)
-        except r.InvalidCode as refusal:
-            return refused(request, refusal, code)
-        address = client_address(request)
-        wait = wrong_codes.retry_after(address)
-        if wait is not None:
-            return refused(request, too_many_wrong_codes(wait), code)
-        session = store.session(code)
-        refusal = join_refusal(session, code)
-        if isinstance(refusal, r.UnknownCode):
-            wrong_codes.record_failure(address)
-        if refusal is not None:
-            return refused(request, refusal, code, session)
-        assert session is not None
-        return session
-
     async def join(request: Request) -> Response:
-        found = live_session(request, request.path_params["code"])
-        if isinstance(found, Response):
-            return found
-        downloads = await launchers.for_session(found.code)
-        page = join_page(found, brand, downloads, visitor_system(request.headers))
+        code = request.path_params["code"]
+        session, refusal = _why_not(services, request, code)
+        if refusal is not None or session is None:
+            return _refused(services, request, refusal or r.UnknownCode(code), code, session)
+        downloads = await services.launchers.for_session(session.code)
+        page = join_page(session, services.brand, downloads, visitor_system(request.headers))
         return HTMLResponse(page, headers={**PAGE_HEADERS, "Vary": _VARY})
 
     async def download(request: Request) -> Response:
-        found = live_session(request, request.path_params["code"])
-        if isinstance(found, Response):
-            return found
-        offered = await launchers.one(found.code, request.path_params["filename"])
+        code = request.path_params["code"]
+        session, refusal = _why_not(services, request, code)
+        if refusal is not None or session is None:
+            return _refused(services, request, refusal or r.UnknownCode(code), code, session)
+        offered = await services.launchers.one(session.code, request.path_params["filename"])
         if offered is None:
             raise ApiError(404, "not_found", "There is no such download for this session.")
         return download_response(request, offered)
