@@ -14,7 +14,7 @@ import pytest
 
 from server.domain.bundle_zip import BundleZipError, renamed_bundle_zip
 from server.domain.served_file import ServedFile
-from tests.launcher_builds import BUNDLE, MACHO, write_macos_zip
+from testbed.launcher_builds import BUNDLE, MACHO, write_macos_zip
 
 RENAMED = "Phonetex-Support-482913557.app"
 _release_zip = write_macos_zip

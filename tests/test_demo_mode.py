@@ -73,7 +73,7 @@ def test_make_demo_walks_all_six_pages_to_the_demo_join_page(qtbot, monkeypatch,
 
 def test_make_demo_serves_the_locally_built_launcher_on_its_emailed_link(monkeypatch, capsys, tmp_path):
     import server.embedded
-    from tests.launcher_builds import NAME, publish
+    from testbed.launcher_builds import NAME, publish
 
     dist = publish(tmp_path / "dist", systems=("linux",))
     monkeypatch.setattr(server.embedded, "LOCAL_BUILDS", dist)

@@ -18,8 +18,8 @@ from app.core.brand import load_brand
 from server.domain.limits import LookupLimit
 from server.domain.sessions import cancel_session, open_session
 from server.embedded import EmbeddedServer
+from testbed.launcher_builds import MACHO, NAME, publish
 from tests.browser import USER_AGENTS
-from tests.launcher_builds import MACHO, NAME, publish
 
 BRAND = load_brand()
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
@@ -207,7 +207,7 @@ def _cancelled(server: EmbeddedServer) -> str:
 
 
 def _used(server: EmbeddedServer) -> str:
-    from tests.server_fixtures import make_record
+    from testbed.consent_records import make_record
 
     code = _session(server)
     assert httpx.post(f"{server.base_url}/api/v1/sessions/{code}/consent", json=make_record(code)).status_code == 201

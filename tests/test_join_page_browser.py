@@ -11,8 +11,8 @@ from selenium.webdriver.common.by import By
 
 from server.domain.sessions import open_session
 from server.embedded import EmbeddedServer
+from testbed.launcher_builds import NAME, publish
 from tests.browser import chromium_as, wait_for
-from tests.launcher_builds import NAME, publish
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 LABELS = {"windows": "Windows", "macos": "Mac", "linux": "Linux"}

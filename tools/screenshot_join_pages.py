@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from server.domain.sessions import open_session  # noqa: E402
 from server.embedded import EmbeddedServer  # noqa: E402
-from tests.browser import chromium_as, missing_browser, screenshot, wait_for  # noqa: E402
-from tests.launcher_builds import NAME, publish  # noqa: E402
+from testbed.browser import chromium_as, missing_browser, screenshot, wait_for  # noqa: E402
+from testbed.launcher_builds import NAME, publish  # noqa: E402
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 
