@@ -136,36 +136,59 @@ def find_time_machine(plist_path: str | None, run: Callable[[Sequence[str]], Com
     """Time Machine's destinations and snapshot dates from its preferences file, and ``tmutil``."""
     if not plist_path:
         return []
-    found: list[Evidence] = []
-    needs_access = False
+    prefs, prefs_refused = _time_machine_prefs(plist_path)
+    found = _time_machine_destinations(prefs)
+    latest, tmutil_refused = _tmutil_latest_backup(run)
+    if latest is not None and not any(e.newest is not None and e.newest >= latest[1] for e in found):
+        found.append(Evidence("time-machine", latest[0], latest[1]))
+    if (prefs_refused or tmutil_refused) and not any(e.newest is not None for e in found):
+        found.append(Evidence("time-machine", "", None, note=Message(_FULL_DISK_ACCESS)))
+    return found
+
+
+def _time_machine_prefs(path: str) -> tuple[dict, bool]:
+    """Time Machine's preferences ({} when unreadable), and whether macOS refused to let this
+    program read them (it needs Full Disk Access)."""
     try:
-        with open(plist_path, "rb") as stream:
+        with open(path, "rb") as stream:
             prefs = plistlib.load(stream)
     except PermissionError:
-        prefs, needs_access = {}, True
+        return {}, True
     except (OSError, plistlib.InvalidFileException, ValueError):
-        prefs = {}
-    for destination in prefs.get("Destinations", []) if isinstance(prefs, dict) else []:
+        return {}, False
+    return (prefs if isinstance(prefs, dict) else {}), False
+
+
+def _time_machine_destinations(prefs: dict) -> list[Evidence]:
+    destinations = prefs.get("Destinations")
+    found: list[Evidence] = []
+    for destination in destinations if isinstance(destinations, list) else []:
         if not isinstance(destination, dict):
             continue
         name = destination.get("LastKnownVolumeName") or destination.get("NetworkURL") or "Time Machine"
-        dates = [d for d in destination.get("SnapshotDates", []) if isinstance(d, datetime)]
+        snapshots = destination.get("SnapshotDates")
+        dates = [d for d in snapshots if isinstance(d, datetime)] if isinstance(snapshots, list) else []
         newest = max(dates).replace(tzinfo=UTC).timestamp() if dates else None  # plist dates are UTC
         found.append(Evidence("time-machine", str(name), newest))
-    latest = run(["tmutil", "latestbackup"])
-    if latest is not None:
-        text = latest.stdout + latest.stderr
-        if "Full Disk Access" in text:
-            needs_access = True
-        elif latest.returncode == 0 and latest.stdout.strip():
-            path = latest.stdout.strip().splitlines()[-1]
-            taken = time_machine_time(os.path.basename(path.rstrip("/")))
-            if taken is not None and not any(e.newest is not None and e.newest >= taken for e in found):
-                volume = re.match(r"^/Volumes/([^/]+)", path)
-                found.append(Evidence("time-machine", volume[1] if volume else path, taken))
-    if needs_access and not any(e.newest is not None for e in found):
-        found.append(Evidence("time-machine", "", None, note=Message(_FULL_DISK_ACCESS)))
     return found
+
+
+def _tmutil_latest_backup(run: Callable[[Sequence[str]], CommandResult | None]) -> tuple[tuple[str, float] | None, bool]:
+    """Where and when the newest backup ``tmutil latestbackup`` names was made, and whether it
+    asked for Full Disk Access."""
+    latest = run(["tmutil", "latestbackup"])
+    if latest is None:
+        return None, False
+    if "Full Disk Access" in latest.stdout + latest.stderr:
+        return None, True
+    if latest.returncode != 0 or not latest.stdout.strip():
+        return None, False
+    path = latest.stdout.strip().splitlines()[-1]
+    taken = time_machine_time(os.path.basename(path.rstrip("/")))
+    if taken is None:
+        return None, False
+    volume = re.match(r"^/Volumes/([^/]+)", path)
+    return (volume[1] if volume else path, taken), False
 
 
 # --- Linux Déjà Dup ----------------------------------------------------------------------------

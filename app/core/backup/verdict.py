@@ -23,6 +23,7 @@ from app.core.backup.verifier import (
     REPOSITORY,
     STALE,
     TIME_SLACK,
+    FileResult,
     Verification,
 )
 from app.core.backup.words import DAY, age_seconds, kind_name, when
@@ -121,9 +122,8 @@ def _repository(check: Verification, now: float, max_age_days: int) -> Verdict:
 
 
 def _checked(check: Verification, now: float, max_age_days: int) -> Verdict:
-    results = check.results
     notes = _notes(check)
-    if not results:
+    if not check.results:
         return _none(
             QT_TRANSLATE_NOOP(CONTEXT, "There are no files to compare."),
             QT_TRANSLATE_NOOP(
@@ -133,9 +133,7 @@ def _checked(check: Verification, now: float, max_age_days: int) -> Verdict:
             ),
             notes=notes,
         )
-    found = [r for r in results if r.status != MISSING]
-    backup_kind = check.layout
-    if not found or check.newest_backup is None:
+    if check.newest_backup is None or all(r.status == MISSING for r in check.results):
         return _none(
             QT_TRANSLATE_NOOP(CONTEXT, "No backup of your files was found there."),
             QT_TRANSLATE_NOOP(
@@ -143,21 +141,11 @@ def _checked(check: Verification, now: float, max_age_days: int) -> Verdict:
                 "None of the files looked for is in that folder. Copy your Documents folder to a "
                 "USB drive, then press Check again.",
             ),
-            kind=backup_kind if backup_kind != "folder" else "none",
+            kind=check.layout if check.layout != "folder" else "none",
             notes=notes,
         )
-    newest = check.newest_backup
-    after = [r for r in results if r.status != COVERED and r.mtime > newest + TIME_SLACK]
-    gaps = [r for r in results if r.status != COVERED and r.mtime <= newest + TIME_SLACK]
-    covered = sum(1 for r in results if r.status == COVERED)
-    coverage = round(covered / len(results), 3)
-    age = age_seconds(newest, now)
-    lists = {
-        "missing": tuple(r.name for r in gaps if r.status == MISSING),
-        "older": tuple(r.name for r in gaps if r.status in (STALE, DIFFERENT)),
-        "changed_since": tuple(r.name for r in after),
-    }
-    if after:
+    compared = _Comparison.of(check, check.newest_backup, now)
+    if compared.changed_since:
         notes += (
             _m(
                 QT_TRANSLATE_NOOP(
@@ -165,77 +153,118 @@ def _checked(check: Verification, now: float, max_age_days: int) -> Verdict:
                     "{count} of the files changed after your newest backup. They are listed below: "
                     "copy them too if they matter to you.",
                 ),
-                count=len(after),
+                count=len(compared.changed_since),
             ),
         )
-    if age > max_age_days * DAY:
-        return Verdict(
-            "old",
-            backup_kind,
-            age,
-            coverage,
-            _m(QT_TRANSLATE_NOOP(CONTEXT, "Your backup is old: its newest copy is from {when}."), when=when(age)),
-            _m(
-                QT_TRANSLATE_NOOP(
-                    CONTEXT,
-                    "A backup should be less than {limit} days old. Plug in your backup drive, copy your "
-                    "Documents, Desktop and Pictures folders to it again, then press Check again.",
-                ),
-                limit=max_age_days,
-            ),
-            notes,
-            **lists,
-        )
-    if gaps:
-        return Verdict(
-            "incomplete",
-            backup_kind,
-            age,
-            coverage,
-            _m(
-                QT_TRANSLATE_NOOP(CONTEXT, "Your backup is incomplete: {count} of the {total} files looked for are not in it as they are now."),
-                count=len(gaps),
-                total=len(results),
-            ),
-            Message(
-                QT_TRANSLATE_NOOP(
-                    CONTEXT,
-                    "Copy the files listed below (or your whole Documents folder) to your backup drive, "
-                    "then press Check again.",
-                )
-            ),
-            notes,
-            **lists,
-        )
+    if compared.age > max_age_days * DAY:
+        return _old(compared, notes, max_age_days)
+    if compared.gaps:
+        return _incomplete(compared, notes)
     if check.same_disk:
-        return Verdict(
-            "incomplete",
-            backup_kind,
-            age,
-            coverage,
-            Message(QT_TRANSLATE_NOOP(CONTEXT, "This copy is on the same disk as your files.")),
-            Message(
-                QT_TRANSLATE_NOOP(
-                    CONTEXT,
-                    "If that disk fails, your files and their copy are lost together: it is not a backup "
-                    "against disk failure. Copy your Documents folder to a USB drive, then press Check again.",
-                )
-            ),
-            tuple(n for n in notes if n.template != _SAME_DISK),
-            **lists,
+        return _on_same_disk(compared, tuple(n for n in notes if n.template != _SAME_DISK))
+    return _recent(compared, notes)
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """What a check that found the backup learnt: how old it is and which files it lacks.
+    A file changed after the newest backup is not expected in it, so it is no gap."""
+
+    kind: str
+    age: int
+    total: int
+    coverage: float
+    gaps: tuple[FileResult, ...]  # missing or older in the backup, though not changed since
+    changed_since: tuple[FileResult, ...]
+
+    @classmethod
+    def of(cls, check: Verification, newest: float, now: float) -> _Comparison:
+        results = check.results
+        uncovered = [r for r in results if r.status != COVERED]
+        covered = len(results) - len(uncovered)
+        return cls(
+            kind=check.layout,
+            age=age_seconds(newest, now),
+            total=len(results),
+            coverage=round(covered / len(results), 3),
+            gaps=tuple(r for r in uncovered if r.mtime <= newest + TIME_SLACK),
+            changed_since=tuple(r for r in uncovered if r.mtime > newest + TIME_SLACK),
         )
-    return Verdict(
-        "recent",
-        backup_kind,
-        age,
-        coverage,
-        _m(QT_TRANSLATE_NOOP(CONTEXT, "Your backup is recent and complete: its newest copy is from {when}."), when=when(age)),
+
+    def verdict(self, verdict: str, headline: Message, advice: Message, notes: tuple[Message, ...]) -> Verdict:
+        return Verdict(
+            verdict,
+            self.kind,
+            self.age,
+            self.coverage,
+            headline,
+            advice,
+            notes,
+            missing=tuple(r.name for r in self.gaps if r.status == MISSING),
+            older=tuple(r.name for r in self.gaps if r.status in (STALE, DIFFERENT)),
+            changed_since=tuple(r.name for r in self.changed_since),
+        )
+
+
+def _old(compared: _Comparison, notes: tuple[Message, ...], max_age_days: int) -> Verdict:
+    return compared.verdict(
+        "old",
+        _m(QT_TRANSLATE_NOOP(CONTEXT, "Your backup is old: its newest copy is from {when}."), when=when(compared.age)),
         _m(
-            QT_TRANSLATE_NOOP(CONTEXT, "All {total} files looked for are in it. You can go on."),
-            total=len(results) - len(after),
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "A backup should be less than {limit} days old. Plug in your backup drive, copy your "
+                "Documents, Desktop and Pictures folders to it again, then press Check again.",
+            ),
+            limit=max_age_days,
         ),
         notes,
-        **lists,
+    )
+
+
+def _incomplete(compared: _Comparison, notes: tuple[Message, ...]) -> Verdict:
+    return compared.verdict(
+        "incomplete",
+        _m(
+            QT_TRANSLATE_NOOP(CONTEXT, "Your backup is incomplete: {count} of the {total} files looked for are not in it as they are now."),
+            count=len(compared.gaps),
+            total=compared.total,
+        ),
+        Message(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "Copy the files listed below (or your whole Documents folder) to your backup drive, "
+                "then press Check again.",
+            )
+        ),
+        notes,
+    )
+
+
+def _on_same_disk(compared: _Comparison, notes: tuple[Message, ...]) -> Verdict:
+    return compared.verdict(
+        "incomplete",
+        Message(QT_TRANSLATE_NOOP(CONTEXT, "This copy is on the same disk as your files.")),
+        Message(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "If that disk fails, your files and their copy are lost together: it is not a backup "
+                "against disk failure. Copy your Documents folder to a USB drive, then press Check again.",
+            )
+        ),
+        notes,
+    )
+
+
+def _recent(compared: _Comparison, notes: tuple[Message, ...]) -> Verdict:
+    return compared.verdict(
+        "recent",
+        _m(QT_TRANSLATE_NOOP(CONTEXT, "Your backup is recent and complete: its newest copy is from {when}."), when=when(compared.age)),
+        _m(
+            QT_TRANSLATE_NOOP(CONTEXT, "All {total} files looked for are in it. You can go on."),
+            total=compared.total - len(compared.changed_since),
+        ),
+        notes,
     )
 
 

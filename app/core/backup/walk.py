@@ -86,76 +86,108 @@ def sample_home(
     progress=None,
     rng: random.Random | None = None,
 ) -> HomeSample:
-    rng = rng or random.Random()
     deadline = time.monotonic() + budget.max_seconds
-    excluded = os.path.realpath(exclude) if exclude else None
-    recent: list[tuple[float, int, str, int, bool, int]] = []  # a min-heap on mtime
-    reservoir: list[tuple[float, int, str, int, bool, int]] = []
-    seen = rest = entries = unreadable = vanished = 0
-    visited: set[tuple[int, int]] = set()
-    stack = [(index, path) for index, (_name, path) in reversed(list(enumerate(roots)))]
+    walk = _Walk(roots, exclude, _Sample(budget, rng or random.Random()))
     complete = True
-    while stack:
+    while walk.folders:
         check_cancel(cancel)
-        if entries >= budget.max_entries or time.monotonic() > deadline:
+        if walk.entries >= budget.max_entries or time.monotonic() > deadline:
             complete = False
             break
-        root, folder = stack.pop()
+        walk.read_folder(*walk.folders.pop())
+        if progress is not None:
+            progress(Progress(WALKING, walk.seen, None, walk.seen))
+    return HomeSample(roots, walk.sample.files(), walk.seen, walk.unreadable, walk.vanished, complete)
+
+
+# One file seen: (mtime, order seen, path, size, cloud only, root index); the order breaks ties.
+_Seen = tuple[float, int, str, int, bool, int]
+
+
+class _Sample:
+    """The most recently changed files (a min-heap on mtime) and a uniform random sample of all
+    the others, each within its budget."""
+
+    def __init__(self, budget: WalkBudget, rng: random.Random) -> None:
+        self._budget, self._rng = budget, rng
+        self._recent: list[_Seen] = []
+        self._reservoir: list[_Seen] = []
+        self._rest = 0
+
+    def offer(self, item: _Seen) -> None:
+        if len(self._recent) < self._budget.recent:
+            heapq.heappush(self._recent, item)
+            return
+        if item[0] > self._recent[0][0]:
+            item = heapq.heapreplace(self._recent, item)  # the pushed-out one joins the rest
+        # Reservoir sampling over everything not (yet) among the newest.
+        self._rest += 1
+        if len(self._reservoir) < self._budget.random:
+            self._reservoir.append(item)
+            return
+        slot = self._rng.randrange(self._rest)
+        if slot < self._budget.random:
+            self._reservoir[slot] = item
+
+    def files(self) -> tuple[SourceFile, ...]:
+        """The newest first, then the random ones."""
+        return tuple(
+            SourceFile(root=r, path=p, size=size, mtime=mtime, cloud_only=cloud)
+            for mtime, _seq, p, size, cloud, r in sorted(self._recent, reverse=True) + self._reservoir
+        )
+
+
+class _Walk:
+    """One walk's state: the folders still to read, the folders already entered, the counts."""
+
+    def __init__(self, roots: tuple[tuple[str, str], ...], exclude: str | None, sample: _Sample) -> None:
+        self.folders = [(index, path) for index, (_name, path) in reversed(list(enumerate(roots)))]
+        self.sample = sample
+        self._excluded = os.path.realpath(exclude) if exclude else None
+        self._entered: set[tuple[int, int]] = set()
+        self.entries = self.seen = self.unreadable = self.vanished = 0
+
+    def read_folder(self, root: int, folder: str) -> None:
         try:
             listing = os.scandir(folder)
         except FileNotFoundError:
-            vanished += 1
-            continue
+            self.vanished += 1
+            return
         except OSError:
-            unreadable += 1
-            continue
+            self.unreadable += 1
+            return
         try:
             with listing:
                 for entry in listing:
-                    entries += 1
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            st = entry.stat(follow_symlinks=False)
-                            if is_reparse_point(st) or entry.path == excluded:
-                                continue
-                            if st.st_ino:  # zero on Windows, where junctions are skipped above
-                                if (st.st_dev, st.st_ino) in visited:
-                                    continue
-                                visited.add((st.st_dev, st.st_ino))
-                            stack.append((root, entry.path))
-                            continue
-                        if not entry.is_file(follow_symlinks=False) or is_junk(entry.name):
-                            continue
-                        st = entry.stat(follow_symlinks=False)
-                    except FileNotFoundError:
-                        vanished += 1
-                        continue
-                    except OSError:
-                        unreadable += 1
-                        continue
-                    seen += 1
-                    item = (st.st_mtime, seen, entry.path, st.st_size, is_cloud_only(st), root)
-                    if len(recent) < budget.recent:
-                        heapq.heappush(recent, item)
-                        continue
-                    if item[0] > recent[0][0]:
-                        item = heapq.heapreplace(recent, item)  # the pushed-out one joins the rest
-                    # Reservoir sampling over everything not (yet) among the newest.
-                    rest += 1
-                    if len(reservoir) < budget.random:
-                        reservoir.append(item)
-                    else:
-                        slot = rng.randrange(rest)
-                        if slot < budget.random:
-                            reservoir[slot] = item
+                    self.entries += 1
+                    self._read_entry(root, entry)
         except OSError:
             # The folder went away while being read (a drive unplugged, a folder deleted).
-            unreadable += 1
-        if progress is not None:
-            progress(Progress(WALKING, seen, None, seen))
-    newest = sorted(recent, reverse=True)
-    files = tuple(
-        SourceFile(root=r, path=p, size=size, mtime=mtime, cloud_only=cloud)
-        for mtime, _seq, p, size, cloud, r in newest + reservoir
-    )
-    return HomeSample(roots, files, seen, unreadable, vanished, complete)
+            self.unreadable += 1
+
+    def _read_entry(self, root: int, entry: os.DirEntry) -> None:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                self._queue_folder(root, entry)
+                return
+            if not entry.is_file(follow_symlinks=False) or is_junk(entry.name):
+                return
+            st = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            self.vanished += 1
+            return
+        except OSError:
+            self.unreadable += 1
+            return
+        self.seen += 1
+        self.sample.offer((st.st_mtime, self.seen, entry.path, st.st_size, is_cloud_only(st), root))
+
+    def _queue_folder(self, root: int, entry: os.DirEntry) -> None:
+        st = entry.stat(follow_symlinks=False)
+        if is_reparse_point(st) or entry.path == self._excluded:
+            return
+        if st.st_ino:  # zero on Windows, where junctions are skipped above
+            if (st.st_dev, st.st_ino) in self._entered:
+                return  # a loop, or a bind mount seen twice
+            self._entered.add((st.st_dev, st.st_ino))
+        self.folders.append((root, entry.path))

@@ -53,72 +53,110 @@ def group_apps(
     systemd scope the desktop started it in).
     """
     facts = facts or ProcessFacts()
-    groups: dict[str, _Group] = {}
+    groups = _window_groups(windows, table, catalogue, platform, facts, related)
     claimed: set[int] = set()
+    for group in groups.values():
+        group.extra_pids |= facts.descendants(table, group.mains)
+        claimed |= group.extra_pids | set(group.mains)
+    for group in _windowless_groups(table, catalogue, platform, facts, claimed, set(groups)):
+        groups[group.key] = group
+    rows = (_row(group, table, facts) for group in groups.values())
+    return sort_apps(row for row in rows if row is not None)
+
+
+def _window_groups(
+    windows: Sequence[AppWindow],
+    table: ProcessTable,
+    catalogue: Catalogue,
+    platform: str,
+    facts: ProcessFacts,
+    related: Callable[[int], tuple[tuple[str, ...], set[int]]] | None,
+) -> dict[str, _Group]:
+    """The listed windows, one group per application they belong to."""
+    groups: dict[str, _Group] = {}
     for window in windows:
         pid = window.pid
         main = facts.main_process(table, pid) if pid in table.names else pid
         hints, scope_pids = related(main) if related and main else ((), set())
         names = [*window.hints, *hints, table.name(main), table.name(pid)]
         entry = catalogue.match(platform, names)
-        fallback = window.display_name or _strip_exe(table.name(main) or "") or next(iter(window.hints), "")
-        # Uncatalogued apps are told apart by program name, as Task Manager groups them: window
-        # hints (a toolkit's default desktop-file name) can be shared by unrelated programs.
-        own_name = table.name(main) or next((n for n in names if n), "") or str(pid)
-        key = entry.id if entry else "x-" + own_name.lower()
-        group = groups.setdefault(key, _Group(entry, key, entry.name if entry else fallback))
+        key = entry.id if entry else _uncatalogued_key(table.name(main), names, pid)
+        group = groups.setdefault(key, _Group(entry, key, entry.name if entry else _fallback_name(window, table.name(main))))
         group.windows.append(window)
         if main and main not in group.mains:
             group.mains.append(main)
         group.extra_pids.update(p for p in scope_pids | {pid} if p and p in table.names)
-    for group in groups.values():
-        group.extra_pids |= facts.descendants(table, group.mains)
-        claimed |= group.extra_pids | set(group.mains)
+    return groups
 
+
+def _uncatalogued_key(program: str | None, names: Sequence[str | None], pid: int) -> str:
+    # Uncatalogued apps are told apart by program name, as Task Manager groups them: window
+    # hints (a toolkit's default desktop-file name) can be shared by unrelated programs.
+    own_name = program or next((n for n in names if n), "") or str(pid)
+    return "x-" + own_name.lower()
+
+
+def _fallback_name(window: AppWindow, program: str | None) -> str:
+    return window.display_name or _strip_exe(program or "") or next(iter(window.hints), "")
+
+
+def _windowless_groups(
+    table: ProcessTable,
+    catalogue: Catalogue,
+    platform: str,
+    facts: ProcessFacts,
+    claimed: set[int],
+    taken: set[str],
+) -> list[_Group]:
+    """Catalogued confidential applications running with no listed window, one group each."""
     windowless: dict[str, _Group] = {}
     for pid, name in table.names.items():
         if pid in claimed:
             continue
         entry = catalogue.match_exact(platform, name)
-        if entry is None or entry.role != "app" or entry.category == "other" or entry.id in groups:
+        if entry is None or entry.role != "app" or entry.category == "other" or entry.id in taken:
             continue
         group = windowless.setdefault(entry.id, _Group(entry, entry.id, entry.name))
         group.extra_pids.add(pid)
+    found = []
     for group in windowless.values():
         alive = {p for p in group.extra_pids if not facts.is_zombie(p) and facts.owned_by_me(p)}
         if not alive:
             continue
         group.extra_pids = alive | facts.descendants(table, alive)
         group.mains = sorted({facts.main_process(table, p) for p in alive} & group.extra_pids) or sorted(alive)
-        groups[group.key] = group
+        found.append(group)
+    return found
 
-    apps = []
-    for group in groups.values():
-        pids = tuple(sorted(set(group.mains) | group.extra_pids))
-        main = group.mains[0] if group.mains else 0
-        if set(pids) & facts.own_lineage:
-            # The launcher itself (or what it runs inside) is not the customer's to close here.
-            continue
-        protected = None
-        if group.entry is not None and group.entry.role != "app":
-            protected = group.entry.role
-        elif main and not facts.owned_by_me(main):
-            protected = PROTECTED_OTHER_USER
-        apps.append(
-            OpenApp(
-                key=group.key,
-                name=group.display_name or group.key,
-                category=group.entry.category if group.entry else "other",
-                catalogued=group.entry is not None,
-                main_pid=main,
-                pids=pids,
-                windows=tuple(group.windows),
-                protected=protected,
-                icon=next((w.icon for w in group.windows if w.icon is not None), None),
-                processes=tuple(table.processes[p] for p in pids if p in table.processes),
-            )
-        )
-    return sort_apps(apps)
+
+def _row(group: _Group, table: ProcessTable, facts: ProcessFacts) -> OpenApp | None:
+    """The page's row for one group; None for the launcher itself (or what it runs inside),
+    which is not the customer's to close here."""
+    pids = tuple(sorted(set(group.mains) | group.extra_pids))
+    if set(pids) & facts.own_lineage:
+        return None
+    main = group.mains[0] if group.mains else 0
+    return OpenApp(
+        key=group.key,
+        name=group.display_name or group.key,
+        category=group.entry.category if group.entry else "other",
+        catalogued=group.entry is not None,
+        main_pid=main,
+        pids=pids,
+        windows=tuple(group.windows),
+        protected=_protection(group.entry, main, facts),
+        icon=next((w.icon for w in group.windows if w.icon is not None), None),
+        processes=tuple(table.processes[p] for p in pids if p in table.processes),
+    )
+
+
+def _protection(entry: Entry | None, main: int, facts: ProcessFacts) -> str | None:
+    """Why a row may not be closed: a protected catalogue role, or another user's program."""
+    if entry is not None and entry.role != "app":
+        return entry.role
+    if main and not facts.owned_by_me(main):
+        return PROTECTED_OTHER_USER
+    return None
 
 
 _CATEGORY_ORDER = {category: i for i, category in enumerate(APP_CATEGORIES)}

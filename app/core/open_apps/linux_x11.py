@@ -122,41 +122,65 @@ class X11Backend(WindowBackend):
         with conn.lock:
             atoms = conn.atoms(_ATOMS + _SKIPPED_TYPES)
             skipped_types = {atoms[t] for t in _SKIPPED_TYPES if atoms[t]}
-            client_list, root_children = conn.batch(
-                [("property", conn.root, atoms["_NET_CLIENT_LIST"]), ("children", conn.root)]
-            )
-            # With a window manager, its client list; without one (plain Xvfb), the root's
-            # mapped children, which are then the applications' own windows or, under a
-            # reparenting manager without EWMH, its frames around them.
-            managed = client_list is not None
-            candidates = cardinals(client_list) if managed else (root_children or [])
-            # What a window is (its pid, class, type) does not change while it exists, so it is
-            # asked once; what may change (mapped, skip-taskbar) is asked on every refresh.
-            new = [w for w in candidates if w not in self._info]
-            requests: list[tuple] = [("property", w, atoms[name]) for w in new for name in _STATIC]
-            requests += [("property", w, atoms["_NET_WM_STATE"]) for w in candidates]
-            if not managed:
-                requests += [("attributes", w) for w in candidates]
-            answers = conn.batch(requests)
-            for index, window in enumerate(new):
-                self._info[window] = self._describe(answers[index * len(_STATIC) : (index + 1) * len(_STATIC)], skipped_types)
-            states = answers[len(new) * len(_STATIC) :][: len(candidates)]
-            mapped = answers[len(new) * len(_STATIC) + len(candidates) :] if not managed else [(True, False)] * len(candidates)
-            skip_taskbar = atoms["_NET_WM_STATE_SKIP_TASKBAR"]
-            listed, frames = [], []
-            for window, state, attributes in zip(candidates, states, mapped, strict=True):
-                if attributes is None or not attributes[0] or attributes[1]:
-                    continue
-                info = self._info[window]
-                if not info.marked and not managed:
-                    frames.append(window)
-                elif not info.skipped and skip_taskbar not in cardinals(state):
-                    listed.append((window, info))
+            managed, candidates = self._candidates(conn, atoms)
+            shown = self._shown(conn, atoms, candidates, managed, skipped_types)
+            listed, frames = self._sort_out(shown, managed, atoms["_NET_WM_STATE_SKIP_TASKBAR"])
             listed += self._framed(conn, frames, skipped_types, atoms)
             keep = set(candidates) | {w for w, _ in listed}
             self._info = {w: i for w, i in self._info.items() if w in keep}
             self._fetch_icons(conn, atoms, [w for w, _ in listed])
         return [AppWindow(i.pid, w, i.hints, i.name, self._icons.get(w)) for w, i in listed]
+
+    def _candidates(self, conn: Connection, atoms: dict[str, int]) -> tuple[bool, list[int]]:
+        """Whether a window manager keeps a client list, and the windows that may be listed."""
+        client_list, root_children = conn.batch(
+            [("property", conn.root, atoms["_NET_CLIENT_LIST"]), ("children", conn.root)]
+        )
+        # With a window manager, its client list; without one (plain Xvfb), the root's
+        # mapped children, which are then the applications' own windows or, under a
+        # reparenting manager without EWMH, its frames around them.
+        if client_list is not None:
+            return True, cardinals(client_list)
+        return False, root_children or []
+
+    def _shown(
+        self, conn: Connection, atoms: dict[str, int], candidates: list[int], managed: bool, skipped_types: set[int]
+    ) -> list[tuple[int, list[int], bool]]:
+        """Each candidate with its _NET_WM_STATE and whether it is on screen (mapped and not
+        override-redirect; a managed client counts as on screen), in one round trip."""
+        # What a window is (its pid, class, type) does not change while it exists, so it is
+        # asked once; what may change (mapped, skip-taskbar) is asked on every refresh.
+        new = [w for w in candidates if w not in self._info]
+        requests: list[tuple] = [("property", w, atoms[name]) for w in new for name in _STATIC]
+        requests += [("property", w, atoms["_NET_WM_STATE"]) for w in candidates]
+        if not managed:
+            requests += [("attributes", w) for w in candidates]
+        answers = conn.batch(requests)
+        width = len(_STATIC)
+        for index, window in enumerate(new):
+            self._info[window] = self._describe(answers[index * width : (index + 1) * width], skipped_types)
+        states = answers[len(new) * width :][: len(candidates)]
+        mapped = answers[len(new) * width + len(candidates) :] if not managed else [(True, False)] * len(candidates)
+        return [
+            (window, cardinals(state), attributes is not None and bool(attributes[0]) and not attributes[1])
+            for window, state, attributes in zip(candidates, states, mapped, strict=True)
+        ]
+
+    def _sort_out(
+        self, shown: list[tuple[int, list[int], bool]], managed: bool, skip_taskbar: int
+    ) -> tuple[list[tuple[int, _WindowInfo]], list[int]]:
+        """The windows a taskbar would show, and the frames (of a reparenting manager without
+        EWMH) to look inside for the application's own window."""
+        listed, frames = [], []
+        for window, state, on_screen in shown:
+            if not on_screen:
+                continue
+            info = self._info[window]
+            if not info.marked and not managed:
+                frames.append(window)
+            elif not info.skipped and skip_taskbar not in state:
+                listed.append((window, info))
+        return listed, frames
 
     def _framed(self, conn, frames: list[int], skipped_types: set[int], atoms) -> list[tuple[int, _WindowInfo]]:
         """The application window inside each frame of a reparenting manager without EWMH."""
