@@ -7,25 +7,28 @@ looks after the support site, often from a service unit whose log shows only the
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.brand import load_brand
 from server.config import TOKEN_ENV, ConfigError, ServerConfig
 from server.domain.codes import is_session_code
 from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
-from server.domain.refusals import InvalidRequest
+from server.domain.provider_sessions import ProviderClients, open_support_session, switch_answer, switch_provider
+from server.domain.refusals import InvalidRequest, ProviderNotConfigured, Refusal
+from server.domain.session_reports import check_reports, report_loop
 from server.domain.sessions import (
     DEFAULT_EXPIRES_IN_MINUTES,
     PROVIDERS,
     cancel_session,
-    open_session,
     parse_new_session,
     session_summary,
     words_secret,
@@ -33,6 +36,10 @@ from server.domain.sessions import (
 from server.storage import Store, StoreError, open_store
 
 PROG = "phonetex-consent-server"
+T = TypeVar("T")
+DEVELOPMENT_HELP = (
+    "development or test run: lets the provider settings point at plain-http stand-ins on loopback"
+)
 
 
 class UsageError(Exception):
@@ -62,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
         help="address customers use, for the links in session answers (default: the address each request came in on)",
     )
     serve.add_argument("--demo", action="store_true", help="also serve /demo/join/<code> pages for demo sessions")
+    serve.add_argument("--development", action="store_true", help=DEVELOPMENT_HELP)
+    serve.add_argument(
+        "--report-interval",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how often to ask the providers' reports about consented sessions; 0 turns the job off "
+        "(default: %(default)s)",
+    )
     serve.add_argument(
         "--launchers",
         metavar="DIR",
@@ -93,14 +109,42 @@ def _parser() -> argparse.ArgumentParser:
 
     create = commands.add_parser("create-session", help="open a support session directly in the database")
     _add_database_arguments(create)
-    create.add_argument("--join-url", required=True, help="the customer's join link from Zoho Assist or TeamViewer")
+    create.add_argument(
+        "--join-url",
+        help="a customer join link you made in Zoho Assist or TeamViewer yourself; without it the server "
+        "opens the session with the provider's API (credentials from PHONETEX_ZOHO_* / PHONETEX_TEAMVIEWER_*)",
+    )
     create.add_argument("--technician", required=True, help="the name the customer will see")
     create.add_argument("--ticket", help="ticket number the customer will see")
     create.add_argument("--provider", choices=PROVIDERS, default=PROVIDERS[0], help="default: %(default)s")
+    create.add_argument("--customer-email", help="Zoho Assist e-mails the customer its invitation")
+    create.add_argument(
+        "--schedule",
+        metavar="START",
+        help="book a Zoho Assist session for later: a time with its UTC offset, like 2026-12-02T14:00+00:00",
+    )
+    create.add_argument("--schedule-minutes", type=int, default=60, help="length of a booked session (default: %(default)s)")
+    create.add_argument("--time-zone", default="UTC", help="the customer's time zone for a booked session (default: %(default)s)")
     create.add_argument(
         "--expires-in-minutes", type=int, default=DEFAULT_EXPIRES_IN_MINUTES, help="default: %(default)s"
     )
     create.add_argument("--public-url", help="support site for the customer link (default: the brand's support site)")
+    create.add_argument("--development", action="store_true", help=DEVELOPMENT_HELP)
+
+    switch = commands.add_parser(
+        "switch-provider", help="move a session to the other provider (after consent: an amendment the customer sees)"
+    )
+    switch.add_argument("code", help="the 9-digit session code")
+    switch.add_argument("provider", choices=PROVIDERS, help="the provider to switch to")
+    _add_database_arguments(switch)
+    switch.add_argument("--technician", help="who switches (default: the session's technician)")
+    switch.add_argument("--development", action="store_true", help=DEVELOPMENT_HELP)
+
+    reports = commands.add_parser(
+        "check-reports", help="ask the providers' reports about consented sessions once (serve does this regularly)"
+    )
+    _add_database_arguments(reports)
+    reports.add_argument("--development", action="store_true", help=DEVELOPMENT_HELP)
 
     migrate = commands.add_parser(
         "migrate", help="bring the database's schema up to date (serve does this too when it starts)"
@@ -180,6 +224,8 @@ def _serve(args: argparse.Namespace) -> int:
             demo=args.demo,
             lookup_limit=limit,
             launchers_dir=args.launchers,
+            development=args.development,
+            report_interval=args.report_interval or None,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -208,8 +254,12 @@ def _serve(args: argparse.Namespace) -> int:
             "lookup_failures": limit.max_failures,
             "lookup_window": limit.window_seconds,
             "launchers": None if config.launchers_dir is None else str(config.launchers_dir),
+            "development": args.development,
         }
     )
+    if config.report_interval is not None:
+        # One report job for the whole server, here, not one per worker.
+        threading.Thread(target=_report_job, args=(config,), name="session-reports", daemon=True).start()
     uvicorn.run(
         "server.cli:worker_app",
         factory=True,
@@ -236,7 +286,9 @@ def worker_app() -> Any:
         demo=settings["demo"],
         lookup_limit=LookupLimit(max_failures=settings["lookup_failures"], window_seconds=settings["lookup_window"]),
         launchers_dir=settings["launchers"],
-        environ={},
+        # The providers' settings come from the environment the workers inherit; nothing else does.
+        environ={k: v for k, v in os.environ.items() if k.startswith(("PHONETEX_ZOHO_", "PHONETEX_TEAMVIEWER_"))},
+        development=settings["development"],
     )
     store = open_store(config.database)
     app = create_app(config, store=store)
@@ -244,33 +296,98 @@ def worker_app() -> Any:
     return app
 
 
+def _report_job(config: ServerConfig) -> None:
+    """The session report job of a ``serve --workers N`` server, in a thread of the parent process."""
+    assert config.report_interval is not None
+    store = open_store(config.database)
+    clients = ProviderClients(config.providers)
+    try:
+        asyncio.run(report_loop(store, clients, config.report_interval, asyncio.Event()))
+    finally:
+        store.close()
+
+
+def _providers(development: bool) -> ProviderClients:
+    try:
+        config = ServerConfig.resolve(":memory:", token="unused-offline", development=development)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return ProviderClients(config.providers)
+
+
+def _with_providers(development: bool, work: Callable[[ProviderClients], Awaitable[T]]) -> T:
+    """Run ``work`` with this process's provider clients, closed afterwards."""
+    clients = _providers(development)
+
+    async def run() -> T:
+        try:
+            return await work(clients)
+        finally:
+            await clients.aclose()
+
+    return asyncio.run(run())
+
+
 def _create_session(args: argparse.Namespace) -> int:
     brand = load_brand()
+    request: dict[str, Any] = {
+        "technician": args.technician,
+        "ticket": args.ticket,
+        "provider": args.provider,
+        "expires_in_minutes": args.expires_in_minutes,
+    }
+    for key, value in (("join_url", args.join_url), ("customer_email", args.customer_email)):
+        if value is not None:
+            request[key] = value
+    if args.schedule is not None:
+        request["schedule"] = {"start": args.schedule, "minutes": args.schedule_minutes, "time_zone": args.time_zone}
     try:
         config = ServerConfig.resolve(
             _location(args), token="unused-offline", public_url=args.public_url or brand.support_site, environ={}
         )
-        new = parse_new_session(
-            {
-                "technician": args.technician,
-                "ticket": args.ticket,
-                "join_url": args.join_url,
-                "provider": args.provider,
-                "expires_in_minutes": args.expires_in_minutes,
-            }
-        )
+        new = parse_new_session(request)
     except (ConfigError, InvalidRequest) as exc:
         raise UsageError(str(exc)) from None
     store = _open_store(_location(args))
     try:
-        session = open_session(store, **asdict(new))
+        session = _with_providers(args.development, lambda clients: open_support_session(store, clients, brand, new))
         secret = words_secret(store)
     finally:
         store.close()
     summary = session_summary(
         session, brand.company, secret, config.customer_link(session.code, brand.support_site)
     )
+    # The technician's own link into the provider session: for whoever runs this, never the customer.
+    summary["technician_url"] = session.technician_url
+    summary["provider_session_id"] = session.provider_session_id
     print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _switch_provider(args: argparse.Namespace) -> int:
+    if not is_session_code(args.code):
+        raise UsageError(f"CODE must be the 9 digits of a session code, not {args.code!r}.")
+    store = _open_store(_location(args))
+    try:
+        switched = _with_providers(
+            args.development,
+            lambda clients: switch_provider(store, clients, load_brand(), args.code, args.provider, args.technician),
+        )
+        with store.reading() as tx:
+            switches = tx.provider_switches(args.code)
+    finally:
+        store.close()
+    print(json.dumps(switch_answer(switched, switches), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _check_reports(args: argparse.Namespace) -> int:
+    store = _open_store(_location(args))
+    try:
+        rows = _with_providers(args.development, lambda clients: check_reports(store, clients))
+    finally:
+        store.close()
+    print(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
     return 0
 
 
@@ -310,13 +427,23 @@ def _openapi(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        command = {"serve": _serve, "create-session": _create_session, "cancel-session": _cancel_session,
-                   "migrate": _migrate, "openapi": _openapi}
+        command = {
+            "serve": _serve,
+            "create-session": _create_session,
+            "cancel-session": _cancel_session,
+            "migrate": _migrate,
+            "openapi": _openapi,
+            "switch-provider": _switch_provider,
+            "check-reports": _check_reports,
+        }
         return command[args.command](args)
     except UsageError as exc:
         print(str(exc) if str(exc).startswith(PROG) else f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    except StoreError as exc:
+    except (InvalidRequest, ProviderNotConfigured) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, Refusal) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from server.domain.limits import LookupLimit
+from server.providers.errors import ProviderSettingsError
+from server.providers.settings import ProviderSettings
 
 TOKEN_ENV = "PHONETEX_TECHNICIAN_TOKEN"
 
@@ -48,6 +50,10 @@ class ServerConfig:
     lookup_limit: LookupLimit = LookupLimit()
     # The folder of published launcher builds the join page offers (server.domain.launchers); None: none.
     launchers_dir: Path | None = None
+    # Zoho Assist and TeamViewer credentials and addresses, from the environment (never argv).
+    providers: ProviderSettings = field(default_factory=ProviderSettings)
+    # Seconds between rounds of the session report job; None runs no job (tests run it by hand).
+    report_interval: float | None = None
 
     @classmethod
     def resolve(
@@ -60,10 +66,18 @@ class ServerConfig:
         lookup_limit: LookupLimit | None = None,
         launchers_dir: str | os.PathLike[str] | None = None,
         environ: Mapping[str, str] | None = None,
+        development: bool = False,
+        report_interval: float | None = None,
     ) -> ServerConfig:
-        """Settle the token (argument, else ``PHONETEX_TECHNICIAN_TOKEN``, else a new random one)."""
+        """Settle the token (argument, else ``PHONETEX_TECHNICIAN_TOKEN``, else a new random one)
+        and the providers' settings (``PHONETEX_ZOHO_*``, ``PHONETEX_TEAMVIEWER_*``). Plain http to
+        a provider's loopback stand-in is taken only in ``development`` (or demo) mode."""
         environ = os.environ if environ is None else environ
         chosen = (token or environ.get(TOKEN_ENV) or "").strip()
+        try:
+            providers = ProviderSettings.from_environ(environ, development=development or demo)
+        except ProviderSettingsError as exc:
+            raise ConfigError(str(exc)) from None
         return cls(
             database=os.fspath(database),
             technician_token=chosen or secrets.token_urlsafe(32),
@@ -72,6 +86,8 @@ class ServerConfig:
             token_generated=not chosen,
             lookup_limit=lookup_limit or LookupLimit(),
             launchers_dir=None if launchers_dir is None else Path(launchers_dir),
+            providers=providers,
+            report_interval=report_interval,
         )
 
     def customer_link(self, code: str, base_url: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from app.core.brand import load_brand
 from server.config import ServerConfig
 from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
+from server.domain.provider_sessions import check_customer_link, provider_session_id
 from server.domain.sessions import (
     DEFAULT_EXPIRES_IN_MINUTES,
     open_session,
@@ -77,8 +79,10 @@ class EmbeddedServer:
         lookup_limit: LookupLimit | None = None,
         launchers_dir: str | os.PathLike[str] | None = None,
         startup_timeout: float = 10.0,
+        provider_environ: Mapping[str, str] | None = None,
     ) -> None:
-        # environ={}: a token in the developer's shell must not leak into demo or test servers.
+        # Only what the caller passes: a token or provider secret in the developer's shell must not
+        # leak into demo or test servers. ``provider_environ`` points at the providers' stand-ins.
         self.config = ServerConfig.resolve(
             database,
             token=token,
@@ -86,7 +90,8 @@ class EmbeddedServer:
             demo=demo,
             lookup_limit=lookup_limit,
             launchers_dir=launchers_dir,
-            environ={},
+            environ=dict(provider_environ or {}),
+            development=True,
         )
         self.database = self.config.database
         # The SQLite file, for tests and the demo that look into it; None on PostgreSQL.
@@ -178,7 +183,7 @@ class EmbeddedServer:
 
         Returns what ``create-session`` prints: code, company, technician, ticket, expires_at,
         status, verification_words, customer_link, join_url, provider. Raises ``ValueError`` for
-        input the API refuses.
+        input the API refuses, a join link the launcher's allow-list would refuse included.
         """
         if join_url is None and not self.config.demo:
             raise ValueError("join_url is needed: this server does not serve demo join pages.")
@@ -192,13 +197,15 @@ class EmbeddedServer:
                 "expires_in_minutes": expires_in_minutes,
             }
         )
+        checked = None if join_url is None else check_customer_link(join_url, load_brand(), new.provider)
         session = open_session(
             self.store,
             technician=new.technician,
             ticket=new.ticket,
-            join_url=new.join_url if join_url is not None else self.demo_join_url,
+            join_url=checked.url if checked is not None else self.demo_join_url,
             provider=new.provider,
             expires_in_minutes=new.expires_in_minutes,
+            provider_session_id=None if checked is None else provider_session_id(checked),
         )
         link = self.config.customer_link(session.code, self.base_url)
         return session_summary(session, load_brand().company, words_secret(self.store), link)

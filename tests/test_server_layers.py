@@ -64,4 +64,6 @@ def test_every_domain_refusal_has_one_status_and_word() -> None:
     assert sorted(kind.__name__ for kind in kinds) == sorted(kind.__name__ for kind in REFUSALS)
     words = [word for _, word in REFUSALS.values()]
     assert len(words) == len(set(words))
-    assert all(400 <= status < 500 for status, _ in REFUSALS.values())
+    # A "no" is the client's to fix (4xx), except a provider's API failing behind us: a gateway error.
+    assert all(400 <= status < 500 for kind, (status, _) in REFUSALS.items() if kind is not refusals.ProviderFailed)
+    assert REFUSALS[refusals.ProviderFailed][0] == 502

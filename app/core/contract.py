@@ -143,6 +143,24 @@ RECEIPT = CONSENT_RECORD.extend(
 # --- requests and answers ---------------------------------------------------------------------
 
 HEALTH = Object("Health", {"status": Choice(("ok",))})
+EMAIL = Text(
+    254,
+    pattern=r"[!#-'*+/-9=?A-Z^-~.]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+",
+    min_length=6,
+    expected="one e-mail address, like ann@example.com",
+    description="The customer's e-mail address; Zoho Assist sends its invitation there.",
+)
+SCHEDULE = Object(
+    "Schedule",
+    {
+        "start": Text(40, description="When the booked session starts, with its UTC offset: 2026-12-02T14:00+00:00."),
+        "minutes": Integer(5, 24 * 60, description="How long it is booked for; default 60."),
+        "time_zone": Text(64, description="The customer's time zone name, like Europe/London."),
+        "title": Text(128, description="The title of Zoho's invitation."),
+    },
+    optional=("minutes", "title"),
+    description="A Zoho Assist session booked for later.",
+)
 NEW_SESSION = Object(
     "NewSession",
     {
@@ -151,8 +169,11 @@ NEW_SESSION = Object(
         "join_url": WEB_ADDRESS,
         "provider": PROVIDER,
         "expires_in_minutes": Integer(1, MAX_EXPIRES_IN_MINUTES, description="Default 60."),
+        "customer_email": EMAIL,
+        "schedule": SCHEDULE,
     },
-    optional=("ticket", "provider", "expires_in_minutes"),
+    optional=("ticket", "join_url", "provider", "expires_in_minutes", "customer_email", "schedule"),
+    description="Without join_url the server opens the session with the provider's API itself.",
 )
 SESSION = Object(
     "Session",
@@ -175,6 +196,78 @@ CONSENT_ANSWER = Object(
     {"reference": REFERENCE, "receipt": RECEIPT, "join_url": JOIN_URL, "provider": PROVIDER},
 )
 CONSENT_READ_BACK = Object("ConsentReadBack", {"reference": REFERENCE, "receipt": RECEIPT})
+AMENDMENT = Object(
+    "Amendment",
+    {
+        "kind": Choice(("provider_changed",)),
+        "at": TIMESTAMP,
+        "technician": PERSON_NAME,
+        "from_provider": PROVIDER,
+        "to_provider": PROVIDER,
+    },
+    description="A change to a consented session: its provider was switched (the terms name TeamViewer).",
+)
+AMENDMENTS = ListOf(AMENDMENT, max_items=20)
+CONNECTION_QUESTION = Object("ConnectionQuestion", {"receipt_id": RECEIPT_ID})
+CONNECTION = Object(
+    "Connection",
+    {"code": SESSION_CODE, "provider": PROVIDER, "join_url": JOIN_URL, "amendments": AMENDMENTS},
+    description="The provider and join link a consented session is on now.",
+)
+PROVIDER_SWITCH = Object(
+    "ProviderSwitch", {"provider": PROVIDER, "technician": PERSON_NAME}, optional=("technician",)
+)
+PROVIDER_SESSION_ID = Nullable(Text(40, description="The provider's id of the session (Zoho's key, TeamViewer's code)."))
+TECHNICIAN_URL = Nullable(Text(2048, description="The technician's own link into the provider session: never a customer's."))
+PROVIDER_SWITCHED = Object(
+    "ProviderSwitched",
+    {
+        "code": SESSION_CODE,
+        "provider": PROVIDER,
+        "provider_session_id": PROVIDER_SESSION_ID,
+        "join_url": JOIN_URL,
+        "technician_url": TECHNICIAN_URL,
+        "switched": Boolean(description="False when the session was on that provider already."),
+        "amendments": AMENDMENTS,
+    },
+)
+SWITCH = Object(
+    "Switch",
+    {
+        "at": TIMESTAMP,
+        "technician": PERSON_NAME,
+        "from_provider": PROVIDER,
+        "to_provider": PROVIDER,
+        "after_consent": Boolean(),
+    },
+)
+SESSION_REPORT = Object(
+    "SessionReport",
+    {
+        "provider": PROVIDER,
+        "provider_session_id": Text(40),
+        "state": Choice(("pending", "found", "missing", "failed")),
+        "started_at": Nullable(TIMESTAMP),
+        "ended_at": Nullable(TIMESTAMP),
+        "duration_seconds": Nullable(Number(0, 10**9)),
+        "flag": Nullable(Choice(("never_happened", "started_before_consent"))),
+        "detail": Nullable(Text(500)),
+        "checked_at": TIMESTAMP,
+    },
+    description="What the provider's report says of the session: when it really ran.",
+)
+PROVIDER_STATE = Object(
+    "ProviderState",
+    {
+        "code": SESSION_CODE,
+        "provider": PROVIDER,
+        "provider_session_id": PROVIDER_SESSION_ID,
+        "join_url": JOIN_URL,
+        "technician_url": TECHNICIAN_URL,
+        "switches": ListOf(SWITCH, max_items=20),
+        "report": Nullable(SESSION_REPORT),
+    },
+)
 
 # Every machine word an error answer may carry. The launcher shows its own message per word.
 ERROR_WORDS = (
@@ -190,6 +283,10 @@ ERROR_WORDS = (
     "terms_outdated",
     "too_many_attempts",
     "unauthorized",
+    "link_refused",
+    "not_switchable",
+    "provider_not_configured",
+    "provider_failed",
     "too_large",
     "not_found",
     "method_not_allowed",
@@ -204,8 +301,14 @@ ERROR = Object(
         "message": Text(500, description="For a technician or a log; the launcher shows its own words."),
         "retry_after": Integer(1, MAX_RETRY_AFTER, description="Seconds to wait (429)."),
         "current_version": Text(40, description="The terms version to read instead (409 terms_outdated)."),
+        "provider": PROVIDER,
+        "provider_error": Choice(
+            ("provider_failed", "provider_unavailable", "provider_credentials", "provider_answer", "provider_not_configured"),
+            description="What went wrong with the provider (502 provider_failed).",
+        ),
+        "retryable": Boolean(description="Whether trying again later may help (502 provider_failed)."),
     },
-    optional=("retry_after", "current_version"),
+    optional=("retry_after", "current_version", "provider", "provider_error", "retryable"),
 )
 
 # --- routes ------------------------------------------------------------------------------------
@@ -257,9 +360,33 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST", "/api/v1/sessions", "technician", "Open a support session.",
         (Answer(201, SESSION_CREATED),
-         *_errors((401, ["unauthorized"]), (413, ["too_large"]), (415, ["unsupported_media_type"]),
-                  (422, ["invalid_request"]))),
+         *_errors((401, ["unauthorized"]), (409, ["provider_not_configured"]), (413, ["too_large"]),
+                  (415, ["unsupported_media_type"]), (422, ["invalid_request", "link_refused"]),
+                  (502, ["provider_failed"]))),
         request=NEW_SESSION,
+    ),
+    Route(
+        "POST", "/api/v1/sessions/{code}/provider", "technician", "Switch a session to the other provider.",
+        (Answer(200, PROVIDER_SWITCHED),
+         *_errors((401, ["unauthorized"]), (404, ["unknown_code"]), (409, ["not_switchable", "provider_not_configured"]),
+                  (413, ["too_large"]), (415, ["unsupported_media_type"]), (422, ["invalid_code", "invalid_request"]),
+                  (502, ["provider_failed"]))),
+        request=PROVIDER_SWITCH,
+        parameters=_CODE,
+    ),
+    Route(
+        "GET", "/api/v1/sessions/{code}/provider", "technician", "A session's provider, switches and report.",
+        (Answer(200, PROVIDER_STATE),
+         *_errors((401, ["unauthorized"]), (404, ["unknown_code"]), (422, ["invalid_code"]))),
+        parameters=_CODE,
+    ),
+    Route(
+        "POST", "/api/v1/sessions/{code}/connection", "customer", "Which provider and link a consented session is on now.",
+        (Answer(200, CONNECTION),
+         *_errors((404, ["unknown_code", "no_consent"]), (410, ["expired", "cancelled"]), (429, ["too_many_attempts"]),
+                  (413, ["too_large"]), (415, ["unsupported_media_type"]), (422, ["invalid_code", "invalid_request"]))),
+        request=CONNECTION_QUESTION,
+        parameters=_CODE,
     ),
     Route(
         "GET", "/api/v1/sessions/{code}", "customer", "Look a session up by its code.",

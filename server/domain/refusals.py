@@ -71,5 +71,24 @@ class NotATechnician(Refusal):
     """A technician's route without the right token."""
 
 
+class LinkRefused(InvalidRequest):
+    """A join link the launcher's allow-list would refuse; checked when the session is made, so the
+    technician learns it then and not after the customer consented."""
+
+
+class NotSwitchable(Refusal):
+    """The session is over (cancelled or expired): there is nobody to switch for."""
+
+
+class ProviderNotConfigured(Refusal):
+    """The provider asked for has no credentials on this server."""
+
+
+class ProviderFailed(Refusal):
+    """The provider's API failed or refused; ``details['provider_error']`` is its word
+    (provider_unavailable, provider_credentials, provider_answer ...) and ``details['retryable']``
+    says whether trying again later may help."""
+
+
 # What a customer's code can earn that tells a wrong code from a right one: the limit counts these.
 WRONG_CODE_REFUSALS: tuple[type[Refusal], ...] = (UnknownCode, SessionCancelled, SessionExpired)

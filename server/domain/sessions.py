@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.core.contract import NEW_SESSION, PROVIDERS, SESSION, SESSION_CREATED
+from app.core.contract import MAX_EXPIRES_IN_MINUTES, NEW_SESSION, PROVIDERS, SESSION, SESSION_CREATED
 from app.core.session_code import EXAMPLE, format_session_code
 from app.core.utc_time import iso_utc, parse_iso_utc, utc_now
 from app.core.verification_words import derive_words
@@ -26,6 +27,8 @@ from server.domain.refusals import (
 from server.storage import SessionRow, Store, StoreError
 
 DEFAULT_EXPIRES_IN_MINUTES = 60
+# A scheduled session stays open this long past its booked end.
+SCHEDULE_GRACE = timedelta(hours=1)
 # A handful of tries is plenty: 900 million session codes.
 _MAX_CODE_TRIES = 20
 # Keys the sessions' verification words (app.core.verification_words). Kept in the store so the
@@ -35,12 +38,29 @@ _SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A Zoho Assist session booked for later (the customer gets Zoho's invitation)."""
+
+    start: datetime
+    minutes: int
+    time_zone: str
+    title: str | None = None
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
 class NewSession:
     technician: str
     ticket: str | None
-    join_url: str
+    # A link the technician pasted, or None: the server asks the provider for a session.
+    join_url: str | None
     provider: str
     expires_in_minutes: int = DEFAULT_EXPIRES_IN_MINUTES
+    customer_email: str | None = None
+    schedule: Schedule | None = None
 
 
 def check_join_url(url: str) -> str:
@@ -56,21 +76,68 @@ def check_join_url(url: str) -> str:
     return url
 
 
-def parse_new_session(data: Any) -> NewSession:
+def parse_new_session(data: Any, now: datetime | None = None) -> NewSession:
     """Validate a ``POST /api/v1/sessions`` body (also what ``create-session`` takes) with the
-    contract's :data:`~app.core.contract.NEW_SESSION`."""
+    contract's :data:`~app.core.contract.NEW_SESSION`.
+
+    Without ``join_url`` the server opens the session with the provider itself (Zoho Assist by
+    default), optionally inviting ``customer_email``, or booked for later with ``schedule``.
+    """
     try:
         fields = NEW_SESSION.parse(data)
     except WireError as error:
         raise InvalidRequest(f"{error.where or 'The session request'} {error.reason}.") from None
     ticket = fields.get("ticket")
+    provider = fields.get("provider", PROVIDERS[0])
+    minutes = fields.get("expires_in_minutes", DEFAULT_EXPIRES_IN_MINUTES)
+    join_url, email = fields.get("join_url"), fields.get("customer_email")
+    schedule = None if fields.get("schedule") is None else _schedule(fields["schedule"], now or utc_now())
+    if join_url is not None and (email is not None or schedule is not None):
+        raise InvalidRequest(
+            "Give either join_url (a link you made yourself) or customer_email/schedule (for a session "
+            "the server opens with the provider), not both."
+        )
+    if schedule is not None:
+        minutes = _scheduled_minutes(schedule, provider, email, minutes, now or utc_now())
     return NewSession(
         technician=fields["technician"].strip(),
         ticket=None if ticket is None else ticket.strip(),
-        join_url=check_join_url(fields["join_url"]),
-        provider=fields.get("provider", PROVIDERS[0]),
-        expires_in_minutes=fields.get("expires_in_minutes", DEFAULT_EXPIRES_IN_MINUTES),
+        join_url=None if join_url is None else check_join_url(join_url),
+        provider=provider,
+        expires_in_minutes=minutes,
+        customer_email=email,
+        schedule=schedule,
     )
+
+
+def _scheduled_minutes(schedule: Schedule, provider: str, email: str | None, minutes: int, now: datetime) -> int:
+    """How long a booked session's code stays open: to the booked end and a grace period at least."""
+    if provider != "zoho-assist":
+        raise InvalidRequest("Only Zoho Assist sessions can be scheduled.")
+    if email is None:
+        raise InvalidRequest("A scheduled session needs customer_email: Zoho sends the invitation there.")
+    until = schedule.end + SCHEDULE_GRACE - now
+    minutes = max(minutes, -(-int(until.total_seconds()) // 60))
+    if minutes > MAX_EXPIRES_IN_MINUTES:
+        raise InvalidRequest("A scheduled session must end within a week.")
+    return minutes
+
+
+def _schedule(fields: dict[str, Any], now: datetime) -> Schedule:
+    try:
+        start = datetime.fromisoformat(fields["start"])
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise InvalidRequest("schedule.start must be a time with its UTC offset, like 2026-12-02T14:00+00:00.")
+    if start <= now:
+        raise InvalidRequest("schedule.start is in the past.")
+    try:
+        ZoneInfo(fields["time_zone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequest("schedule.time_zone must be a time zone name, like Europe/London.") from None
+    title = fields.get("title")
+    return Schedule(start, fields.get("minutes", 60), fields["time_zone"], None if title is None else title.strip())
 
 
 def require_code(code: str) -> str:
@@ -121,6 +188,8 @@ def open_session(
     provider: str,
     expires_in_minutes: int,
     now: datetime | None = None,
+    provider_session_id: str | None = None,
+    technician_url: str | None = None,
 ) -> SessionRow:
     """Open a session under a fresh code (fields as :func:`parse_new_session` checked them).
 
@@ -144,6 +213,8 @@ def open_session(
             created_at=iso_utc(created),
             expires_at=iso_utc(created + timedelta(minutes=expires_in_minutes)),
             status="open",
+            provider_session_id=provider_session_id,
+            technician_url=technician_url,
         )
         tx.insert_session(session)
     return session

@@ -7,9 +7,27 @@ from __future__ import annotations
 
 import os
 
-from server.storage.interface import ConsentRow, SessionRow, Store, StoreError, Transaction
+from server.storage.interface import (
+    ConsentRow,
+    ProviderSwitchRow,
+    SessionReportRow,
+    SessionRow,
+    Store,
+    StoreError,
+    Transaction,
+)
 
-__all__ = ["ConsentRow", "SessionRow", "Store", "StoreError", "Transaction", "is_database_url", "open_store"]
+__all__ = [
+    "ConsentRow",
+    "ProviderSwitchRow",
+    "SessionReportRow",
+    "SessionRow",
+    "Store",
+    "StoreError",
+    "Transaction",
+    "is_database_url",
+    "open_store",
+]
 
 
 def is_database_url(location: str | os.PathLike[str]) -> bool:

@@ -43,6 +43,10 @@ class SessionRow:
     created_at: str  # app.core.utc_time.iso_utc
     expires_at: str
     status: str  # one of SESSION_STATUSES
+    # The provider's own session (Zoho's session or schedule id, TeamViewer's code) and the
+    # technician's link into it: a credential that never reaches a customer.
+    provider_session_id: str | None = None
+    technician_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,42 @@ class ConsentRow:
     record_json: str
     received_at: str
     answer_json: str  # the 201 answer, byte for byte, so a retry gets exactly it
+
+
+REPORT_STATES = ("pending", "found", "missing", "failed")
+REPORT_FLAGS = ("never_happened", "started_before_consent")
+
+
+@dataclass(frozen=True)
+class ProviderSwitchRow:
+    """A session moved to another provider: an amendment to its consent when ``after_consent``."""
+
+    session_code: str
+    switched_at: str
+    technician: str
+    from_provider: str
+    to_provider: str
+    provider_session_id: str | None
+    join_url: str
+    after_consent: bool
+
+
+@dataclass(frozen=True)
+class SessionReportRow:
+    """What the provider's report says of a session's provider session, and how the check goes."""
+
+    session_code: str
+    provider: str
+    provider_session_id: str
+    state: str  # one of REPORT_STATES
+    attempts: int
+    next_check_at: str | None  # when the report job asks again; None once settled
+    started_at: str | None
+    ended_at: str | None
+    duration_seconds: float | None
+    flag: str | None  # one of REPORT_FLAGS, for the technicians
+    detail: str | None  # the last failure, in a technician's words
+    updated_at: str
 
 
 class Transaction(abc.ABC):
@@ -86,6 +126,29 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
         """The named secret; stored from ``make()`` on first use (needs a write transaction)."""
+
+    # Providers (issue 13; migration 0003_provider_sessions).
+
+    @abc.abstractmethod
+    def switch_provider(self, switch: ProviderSwitchRow, technician_url: str | None) -> None:
+        """Point the session at ``switch``'s provider, provider session and join link (the
+        technician's link with it) and keep the switch."""
+
+    @abc.abstractmethod
+    def provider_switches(self, code: str) -> list[ProviderSwitchRow]:
+        """The session's switches, oldest first."""
+
+    @abc.abstractmethod
+    def session_report(self, code: str, provider_session_id: str) -> SessionReportRow | None: ...
+
+    @abc.abstractmethod
+    def put_session_report(self, report: SessionReportRow) -> None:
+        """Insert or replace the report of ``(report.session_code, report.provider_session_id)``."""
+
+    @abc.abstractmethod
+    def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
+        """Codes of consented sessions with a provider session whose report is not settled: no
+        report row yet for the current provider session, or one ``pending`` and due by ``now``."""
 
 
 class Store(abc.ABC):

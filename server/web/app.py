@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
 from app.core.brand import load_brand
@@ -10,11 +14,14 @@ from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
 from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
+from server.domain.provider_sessions import ProviderClients
+from server.domain.session_reports import report_loop
 from server.storage import Store, open_store
 from server.web.customer_routes import add_customer_routes
 from server.web.errors import install_error_handlers
 from server.web.no_store import NoStore
 from server.web.page_routes import add_page_routes
+from server.web.provider_routes import add_provider_routes
 from server.web.services import Services
 from server.web.technician_routes import add_technician_routes
 
@@ -32,8 +39,10 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
         consents=ConsentWriter(store),
         wrong_codes=FailedLookups(config.lookup_limit),
         launchers=PublishedLaunchers(config.launchers_dir, brand.launcher_name),
+        providers=ProviderClients(config.providers),
     )
     app = FastAPI(
+        lifespan=_background_jobs(services),
         title=f"{brand.company} consent server",
         docs_url=None,
         redoc_url=None,
@@ -48,4 +57,27 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
     add_customer_routes(app, services)
     add_technician_routes(app, services)
     add_page_routes(app, services)
+    add_provider_routes(app, services)
     return app
+
+
+def _background_jobs(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The session report job, for as long as the app serves (``serve`` sets its interval; the
+    embedded server runs without a lifespan and the tests run the job themselves)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        interval = services.config.report_interval
+        job = None
+        if interval is not None:
+            job = asyncio.create_task(report_loop(services.store, services.providers, interval, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if job is not None:
+                await job
+            await services.providers.aclose()
+
+    return lifespan

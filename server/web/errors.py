@@ -35,6 +35,10 @@ REFUSALS: dict[type[r.Refusal], tuple[int, str]] = {
     r.TermsOutdated: (409, "terms_outdated"),
     r.TooManyWrongCodes: (429, "too_many_attempts"),
     r.NotATechnician: (401, "unauthorized"),
+    r.LinkRefused: (422, "link_refused"),
+    r.NotSwitchable: (409, "not_switchable"),
+    r.ProviderNotConfigured: (409, "provider_not_configured"),
+    r.ProviderFailed: (502, "provider_failed"),
 }
 
 

@@ -10,6 +10,7 @@ from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
 from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
+from server.domain.provider_sessions import ProviderClients
 from server.storage import Store
 
 
@@ -24,3 +25,4 @@ class Services:
     wrong_codes: FailedLookups
     # The launcher builds the join page offers (serve --launchers DIR).
     launchers: PublishedLaunchers
+    providers: ProviderClients
