@@ -47,8 +47,9 @@ def teamviewer():
 
 
 @pytest.fixture
-def server(tmp_path, zoho, teamviewer):
-    with EmbeddedServer(tmp_path / "consents.sqlite3", provider_environ={**zoho.environ(), **teamviewer.environ()}) as running:
+def server(database, zoho, teamviewer):
+    """The real server on each engine (SQLite, PostgreSQL), its providers the stand-ins."""
+    with EmbeddedServer(database, provider_environ={**zoho.environ(), **teamviewer.environ()}) as running:
         yield running
 
 

@@ -29,13 +29,32 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from server.storage.interface import ConsentRow, R, SessionRow, Store, StoreError, T, Transaction
+from server.storage.interface import (
+    ConsentRow,
+    ProviderSwitchRow,
+    R,
+    SessionReportRow,
+    SessionRow,
+    Store,
+    StoreError,
+    T,
+    Transaction,
+)
 from server.storage.migrations import SchemaError, upgrade_postgresql
 from server.storage.postgresql_url import DatabaseUrlError, check_url, connect, first_line, redact
 
 log = logging.getLogger(__name__)
 
-_SESSION_COLUMNS = "code, technician, ticket, join_url, provider, created_at, expires_at, status"
+_SESSION_COLUMNS = (
+    "code, technician, ticket, join_url, provider, created_at, expires_at, status, provider_session_id, technician_url"
+)
+_SWITCH_COLUMNS = (
+    "session_code, switched_at, technician, from_provider, to_provider, provider_session_id, join_url, after_consent"
+)
+_REPORT_COLUMNS = (
+    "session_code, provider, provider_session_id, state, attempts, next_check_at, started_at, ended_at, "
+    "duration_seconds, flag, detail, updated_at"
+)
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
 # A batch aborted as a deadlock victim is run again this often before its callers get the error.
 _BATCH_TRIES = 5
@@ -74,10 +93,11 @@ class PostgresTransaction(Transaction):
 
     def insert_session(self, session: SessionRow) -> None:
         self._db.execute(
-            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 session.code, session.technician, session.ticket, session.join_url,
                 session.provider, session.created_at, session.expires_at, session.status,
+                session.provider_session_id, session.technician_url,
             ),
         )
 
@@ -106,6 +126,69 @@ class PostgresTransaction(Transaction):
             row = self._one("SELECT value FROM secrets WHERE name = %s", (name,))
         assert row is not None
         return bytes(row[0])
+
+
+    def switch_provider(self, switch: ProviderSwitchRow, technician_url: str | None) -> None:
+        self._db.execute(
+            "UPDATE sessions SET provider = %s, join_url = %s, provider_session_id = %s, technician_url = %s "
+            "WHERE code = %s",
+            (switch.to_provider, switch.join_url, switch.provider_session_id, technician_url, switch.session_code),
+        )
+        self._db.execute(
+            f"INSERT INTO provider_switches ({_SWITCH_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                switch.session_code, switch.switched_at, switch.technician, switch.from_provider,
+                switch.to_provider, switch.provider_session_id, switch.join_url, int(switch.after_consent),
+            ),
+        )
+
+    def provider_switches(self, code: str) -> list[ProviderSwitchRow]:
+        rows = self._db.execute(
+            f"SELECT {_SWITCH_COLUMNS} FROM provider_switches WHERE session_code = %s ORDER BY id", (code,)
+        ).fetchall()
+        return [
+            ProviderSwitchRow(
+                session_code=row[0], switched_at=row[1], technician=row[2], from_provider=row[3],
+                to_provider=row[4], provider_session_id=row[5], join_url=row[6], after_consent=bool(row[7]),
+            )
+            for row in rows
+        ]
+
+    def session_report(self, code: str, provider_session_id: str) -> SessionReportRow | None:
+        row = self._one(
+            f"SELECT {_REPORT_COLUMNS} FROM session_reports WHERE session_code = %s AND provider_session_id = %s",
+            (code, provider_session_id),
+        )
+        return None if row is None else SessionReportRow(*row)
+
+    def put_session_report(self, report: SessionReportRow) -> None:
+        self._db.execute(
+            f"INSERT INTO session_reports ({_REPORT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (session_code, provider_session_id) DO UPDATE SET provider = EXCLUDED.provider, "
+            "state = EXCLUDED.state, attempts = EXCLUDED.attempts, next_check_at = EXCLUDED.next_check_at, "
+            "started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
+            "duration_seconds = EXCLUDED.duration_seconds, flag = EXCLUDED.flag, detail = EXCLUDED.detail, "
+            "updated_at = EXCLUDED.updated_at",
+            (
+                report.session_code, report.provider, report.provider_session_id, report.state,
+                report.attempts, report.next_check_at, report.started_at, report.ended_at,
+                report.duration_seconds, report.flag, report.detail, report.updated_at,
+            ),
+        )
+
+    def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
+        rows = self._db.execute(
+            """
+            SELECT s.code FROM sessions AS s
+            LEFT JOIN session_reports AS r
+                ON r.session_code = s.code AND r.provider_session_id = s.provider_session_id
+            WHERE s.status = 'consented' AND s.provider_session_id IS NOT NULL
+                AND (r.session_code IS NULL OR (r.state = 'pending' AND r.next_check_at <= %s))
+            ORDER BY s.created_at LIMIT %s
+            """,
+            (now, limit),
+        ).fetchall()
+        return [row[0] for row in rows]
 
 
 class PostgresStore(Store):
