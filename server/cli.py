@@ -25,6 +25,7 @@ from server.domain.limits import LookupLimit
 from server.domain.provider_sessions import ProviderClients, open_support_session, switch_answer, switch_provider
 from server.domain.refusals import InvalidRequest, ProviderNotConfigured, Refusal
 from server.domain.session_reports import check_reports, report_loop
+from server.domain.retention import MIN_RETENTION_DAYS, RETENTION_ENV
 from server.domain.sessions import (
     DEFAULT_EXPIRES_IN_MINUTES,
     PROVIDERS,
@@ -153,6 +154,24 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if migrations are pending, 0 if up to date"
     )
+
+    prune = commands.add_parser(
+        "prune", help="remove consents and sessions past the retention period (run it daily, e.g. from a timer)"
+    )
+    _add_database_arguments(prune)
+    prune.add_argument(
+        "--older-than",
+        metavar="DAYS",
+        help=f"the retention period in days, at least {MIN_RETENTION_DAYS} (default: the {RETENTION_ENV} environment variable)",
+    )
+    prune.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+
+    export = commands.add_parser("export", help="print a customer's stored consent, found by its receipt id")
+    _add_database_arguments(export)
+    export.add_argument("--receipt", required=True, metavar="ID", help="the receipt id on the customer's receipt")
+    shape = export.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="only the stored answer, as JSON")
+    shape.add_argument("--text", action="store_true", help="only the readable receipt")
 
     cancel = commands.add_parser("cancel-session", help="cancel a session nobody has consented to yet")
     _add_database_arguments(cancel)
@@ -424,6 +443,46 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace) -> int:
+    from server.domain.retention import RetentionError, prune, retention_days
+
+    days = args.older_than if args.older_than is not None else os.environ.get(RETENTION_ENV)
+    if days is None:
+        raise UsageError(f"Say how long consents are kept: --older-than DAYS, or set {RETENTION_ENV}.")
+    try:
+        period = retention_days(days)
+    except RetentionError as exc:
+        raise UsageError(str(exc)) from None
+    store = _open_store(_location(args))
+    try:
+        print(prune(store, period, dry_run=args.dry_run).describe())
+    finally:
+        store.close()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from server.domain.retention import NoSuchReceipt, export_consent
+
+    store = _open_store(_location(args))
+    try:
+        exported = export_consent(store, args.receipt, load_brand())
+    except NoSuchReceipt as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    document = json.dumps(exported.answer, indent=2, ensure_ascii=False)
+    if args.json:
+        print(document)
+    elif args.text:
+        print(exported.text, end="")
+    else:
+        print(exported.text)
+        print(document)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -435,6 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "openapi": _openapi,
             "switch-provider": _switch_provider,
             "check-reports": _check_reports,
+            "prune": _prune,
+            "export": _export,
         }
         return command[args.command](args)
     except UsageError as exc:

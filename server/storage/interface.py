@@ -127,6 +127,12 @@ class Transaction(abc.ABC):
     def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
         """The named secret; stored from ``make()`` on first use (needs a write transaction)."""
 
+    @abc.abstractmethod
+    def remove_before(self, cutoff: str) -> tuple[int, int]:
+        """Delete every consent received before ``cutoff`` (an ISO UTC time) with its session,
+        and every session that expired before it; return (sessions, consents) removed. Rows of
+        other tables that hang off a session go with it (their foreign keys cascade)."""
+
     # Providers (issue 13; migration 0003_provider_sessions).
 
     @abc.abstractmethod

@@ -127,6 +127,18 @@ class PostgresTransaction(Transaction):
         assert row is not None
         return bytes(row[0])
 
+    def remove_before(self, cutoff: str) -> tuple[int, int]:
+        consents = self._db.execute(
+            "DELETE FROM consents WHERE received_at < %s "
+            "OR session_code IN (SELECT code FROM sessions WHERE expires_at < %s) RETURNING session_code",
+            (cutoff, cutoff),
+        ).fetchall()
+        sessions = self._db.execute("DELETE FROM sessions WHERE expires_at < %s", (cutoff,)).rowcount
+        # A session still running when its consent aged out (a retention shorter than a session).
+        for (code,) in consents:
+            sessions += self._db.execute("DELETE FROM sessions WHERE code = %s", (code,)).rowcount
+        return sessions, len(consents)
+
 
     def switch_provider(self, switch: ProviderSwitchRow, technician_url: str | None) -> None:
         self._db.execute(

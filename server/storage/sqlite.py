@@ -99,6 +99,18 @@ class SqliteTransaction(Transaction):
         self._db.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (name, value))
         return value
 
+    def remove_before(self, cutoff: str) -> tuple[int, int]:
+        consents = self._db.execute(
+            "DELETE FROM consents WHERE received_at < ? "
+            "OR session_code IN (SELECT code FROM sessions WHERE expires_at < ?) RETURNING session_code",
+            (cutoff, cutoff),
+        ).fetchall()
+        sessions = self._db.execute("DELETE FROM sessions WHERE expires_at < ?", (cutoff,)).rowcount
+        # A session still running when its consent aged out (a retention shorter than a session).
+        for (code,) in consents:
+            sessions += self._db.execute("DELETE FROM sessions WHERE code = ?", (code,)).rowcount
+        return sessions, len(consents)
+
 
     def switch_provider(self, switch: ProviderSwitchRow, technician_url: str | None) -> None:
         self._db.execute(
