@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # autolaunch the launcher must not trigger (`make launcher-check`); unzip unpacks the macOS
 # download the way Archive Utility would (tests/test_bundle_zip.py).
 
-.PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-open-apps
+.PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-pg bench-open-apps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-backup: $(VENV)/.installed-dev
 # 50 concurrent clients posting consents to the real server in its own process; p99 against /healthz.
 bench-server: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_server.py
+
+# 200 clients over 4 server processes on one private PostgreSQL (fsync on), beside SQLite's 50
+# clients on one process, and the same load with one process killed (kill -9) half-way.
+bench-server-pg: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_server_pg.py
 
 # One Open apps refresh against a bare psutil.process_iter(['pid','name']), also with 500 extra
 # idle processes; runs the X11 backend on its own Xvfb where one is installed.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
 import sys
@@ -99,6 +100,20 @@ def _parser() -> argparse.ArgumentParser:
         default=LookupLimit.window_seconds,
         metavar="SECONDS",
         help="how long a wrong code counts against its address (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--group-commit",
+        choices=("on", "off"),
+        help="write concurrent consents in one transaction (default: on for SQLite, off for PostgreSQL, "
+        "as measured by make bench-server-pg)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="the reverse proxy in front of this server (repeat for several): its X-Forwarded-For and "
+        "X-Forwarded-Proto name the customer's address and scheme. Without it no forwarding header is read.",
     )
     serve.add_argument(
         "--workers",
@@ -225,6 +240,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
+    for proxy in args.trusted_proxy:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise UsageError(
+                f"--trusted-proxy takes the proxy's IP address or network (like 127.0.0.1 or 10.0.0.0/24), not {proxy!r}."
+            ) from None
     if args.workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {args.workers}.")
     if args.workers > 1 and args.database is None:
@@ -245,6 +267,7 @@ def _serve(args: argparse.Namespace) -> int:
             launchers_dir=args.launchers,
             development=args.development,
             report_interval=args.report_interval or None,
+            group_commit=None if args.group_commit is None else args.group_commit == "on",
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -257,7 +280,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Technician token for this run (set {TOKEN_ENV} to keep one): {config.technician_token}", flush=True)
     if args.workers == 1:
         try:
-            uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, proxy_headers=True)
+            uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, **_proxy_settings(args))
         finally:
             store.close()
         return 0
@@ -274,6 +297,7 @@ def _serve(args: argparse.Namespace) -> int:
             "lookup_window": limit.window_seconds,
             "launchers": None if config.launchers_dir is None else str(config.launchers_dir),
             "development": args.development,
+            "group_commit": config.group_commit,
         }
     )
     if config.report_interval is not None:
@@ -285,9 +309,17 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         host=args.host,
         port=args.port,
-        proxy_headers=True,
+        **_proxy_settings(args),
     )
     return 0
+
+
+def _proxy_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn reads forwarding headers from the named proxies only; from nobody when none is named
+    (its own default trusts 127.0.0.1, which lets any local program choose the client's address)."""
+    if not args.trusted_proxy:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": args.trusted_proxy}
 
 
 _WORKER_SETTINGS_ENV = "PHONETEX_SERVER_WORKER_SETTINGS"
@@ -308,6 +340,7 @@ def worker_app() -> Any:
         # The providers' settings come from the environment the workers inherit; nothing else does.
         environ={k: v for k, v in os.environ.items() if k.startswith(("PHONETEX_ZOHO_", "PHONETEX_TEAMVIEWER_"))},
         development=settings["development"],
+        group_commit=settings["group_commit"],
     )
     store = open_store(config.database)
     app = create_app(config, store=store)

@@ -54,6 +54,9 @@ class ServerConfig:
     providers: ProviderSettings = field(default_factory=ProviderSettings)
     # Seconds between rounds of the session report job; None runs no job (tests run it by hand).
     report_interval: float | None = None
+    # Consents of concurrent requests written in one transaction (server.domain.consent_writer);
+    # None: what pays on the engine (on for SQLite, off for PostgreSQL, measured in the README).
+    group_commit: bool | None = None
 
     @classmethod
     def resolve(
@@ -65,6 +68,7 @@ class ServerConfig:
         demo: bool = False,
         lookup_limit: LookupLimit | None = None,
         launchers_dir: str | os.PathLike[str] | None = None,
+        group_commit: bool | None = None,
         environ: Mapping[str, str] | None = None,
         development: bool = False,
         report_interval: float | None = None,
@@ -88,6 +92,7 @@ class ServerConfig:
             launchers_dir=None if launchers_dir is None else Path(launchers_dir),
             providers=providers,
             report_interval=report_interval,
+            group_commit=group_commit,
         )
 
     def customer_link(self, code: str, base_url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -140,7 +141,7 @@ def test_a_failed_commit_keeps_nothing_and_the_store_works_on(tmp_path: Path) ->
 
 
 def test_consents_queued_in_one_turn_of_the_loop_are_one_commit(store: CountingStore) -> None:
-    writer = ConsentWriter(store)
+    writer = ConsentWriter(store, group_commit=True)
     codes = [new_session(store) for _ in range(4)]
     consents = [prepared(code) for code in codes]
     second_try = prepared(codes[0])
@@ -158,7 +159,7 @@ def test_consents_queued_in_one_turn_of_the_loop_are_one_commit(store: CountingS
 
 
 def test_requests_after_a_batch_form_the_next_one(store: CountingStore) -> None:
-    writer = ConsentWriter(store)
+    writer = ConsentWriter(store, group_commit=True)
     codes = [new_session(store) for _ in range(3)]
 
     async def one_then_two() -> None:
@@ -171,7 +172,7 @@ def test_requests_after_a_batch_form_the_next_one(store: CountingStore) -> None:
 
 
 def test_when_the_commit_fails_every_request_of_the_batch_is_told(store: CountingStore, monkeypatch) -> None:
-    writer = ConsentWriter(store)
+    writer = ConsentWriter(store, group_commit=True)
     codes = [new_session(store) for _ in range(3)]
 
     def failing_commit(items, write):
@@ -191,7 +192,7 @@ def test_when_the_commit_fails_every_request_of_the_batch_is_told(store: Countin
 
 
 def test_an_answer_is_given_only_once_its_consent_is_committed_to_disk(store: CountingStore) -> None:
-    writer = ConsentWriter(store)
+    writer = ConsentWriter(store, group_commit=True)
     codes = [new_session(store) for _ in range(3)]
 
     async def post_and_look(code: str) -> str | None:
@@ -211,3 +212,32 @@ def test_an_answer_is_given_only_once_its_consent_is_committed_to_disk(store: Co
             assert tx._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         else:  # the test cluster runs with synchronous_commit off; the engine's sessions must not
             assert tx._db.execute("SHOW synchronous_commit").fetchone()[0] != "off"
+
+
+def test_without_group_commit_each_consent_is_its_own_transaction_with_the_same_answers(store: CountingStore) -> None:
+    # PostgreSQL's default (server/domain/consent_writer.py); on SQLite, what `--group-commit off` does.
+    writer = ConsentWriter(store, group_commit=False)
+    codes = [new_session(store) for _ in range(4)]
+    consents = [prepared(code) for code in codes]
+
+    async def post_all() -> list[bytes | BaseException]:
+        racing = [*consents, prepared(codes[0]), consents[1]]
+        return await asyncio.gather(*(writer.record(c) for c in racing), return_exceptions=True)
+
+    answers = asyncio.run(post_all())
+    assert store.batches == [1] * 6
+    assert all(isinstance(answer, bytes) for answer in answers[1:4])
+    # Two records for one session at once, in two transactions: whichever came first is kept.
+    first, rival = answers[0], answers[4]
+    [kept] = [answer for answer in (first, rival) if isinstance(answer, bytes)]
+    assert refusal(rival if kept is first else first) == (409, "already_consented")
+    assert answers[5] == answers[1]
+    winner = consents[0] if kept is first else None
+    expected = {c.code: c.receipt_id for c in consents[1:]}
+    expected[codes[0]] = winner.receipt_id if winner else json.loads(kept)["receipt"]["receipt_id"]
+    assert stored_rows(store) == expected
+
+
+def test_each_engine_writes_the_way_that_was_measured_to_pay(database: str) -> None:
+    with open_store(database) as opened:
+        assert opened.group_commit_pays is isinstance(opened, SqliteStore)

@@ -48,9 +48,10 @@ class ServerProcess:
 
 def start_server(database: str, log: Path, *extra: str, port: int = 0, timeout: float = 30) -> ServerProcess:
     """``serve`` in its own process; returns once it says where it listens."""
+    where = ["--database", database] if "://" in database else ["--db", database]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--database", database, "--port", str(port), *extra],
+            [sys.executable, "-m", "server", "serve", *where, "--port", str(port), *extra],
             cwd=REPO,
             env={**os.environ, "PHONETEX_TECHNICIAN_TOKEN": TOKEN},
             stdout=subprocess.DEVNULL,
@@ -220,3 +221,29 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "PostgreSQL" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("trusted", "spoofed_addresses_get_through"), [([], False), (["--trusted-proxy", "127.0.0.1"], True)])
+def test_forwarding_headers_count_only_from_the_named_proxy(
+    tmp_path: Path, trusted: list[str], spoofed_addresses_get_through: bool
+) -> None:
+    server = start_server(str(tmp_path / "c.sqlite3"), tmp_path / "serve.log", "--lookup-failures", "2", *trusted)
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            statuses = [
+                client.get(f"/api/v1/sessions/10000000{i}", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+                for i in range(1, 5)
+            ]
+    finally:
+        server.stop()
+    # Behind the named proxy each forwarded address has its own budget; without one, a client
+    # cannot buy a fresh budget by sending a header.
+    assert statuses == ([404] * 4 if spoofed_addresses_get_through else [404, 404, 429, 429])
+
+
+def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "serve", "--db", str(tmp_path / "c.sqlite3"), "--trusted-proxy", "*"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2 and "--trusted-proxy" in result.stderr and result.stderr.count("\n") == 1

@@ -169,3 +169,18 @@ def test_postgresql_messages_never_show_the_password(postgres_cluster) -> None:
     assert "no_such_database" in message and password not in message and "\n" not in message
     with open_store(postgres_cluster.url(postgres_cluster.new_database(migrated=True))) as opened:
         assert password not in opened.description and ":***@" in opened.description
+
+
+def test_a_write_the_database_refuses_is_undone_alone_in_its_batch(store: Store) -> None:
+    before, broken, after = (new_session(store) for _ in range(3))
+
+    def write(tx, code: str) -> str:
+        tx.set_status(code, "consented")
+        if code == broken:
+            tx.set_status(code, "no such status")  # the table's CHECK refuses it, at the database
+        return code
+
+    outcomes = store.write_each([before, broken, after], write)
+    assert outcomes[0] == before and outcomes[2] == after
+    assert isinstance(outcomes[1], Exception) and "check" in str(outcomes[1]).lower()
+    assert [store.session(code).status for code in (before, broken, after)] == ["consented", "open", "consented"]

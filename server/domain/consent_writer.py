@@ -9,14 +9,22 @@ which time every request that arrived meanwhile has queued too. The batch is wri
 the others) and committed once. Only then does any request get its answer: a ``201`` still means
 the consent is on disk.
 
-The batch runs on the event loop thread. Handing the whole batch, or only its COMMIT, to a
-thread was measured slower in ``make bench-server`` (p50 about 1-3 ms and p99 about 4 ms worse):
-the GIL hand-offs cost more than the one fsync per batch they would hide.
+On SQLite the batch runs on the event loop thread. Handing the whole batch, or only its COMMIT,
+to a thread was measured slower in ``make bench-server`` (p50 about 1-3 ms and p99 about 4 ms
+worse): the GIL hand-offs cost more than the one fsync per batch they would hide.
+
+On PostgreSQL every statement is a round trip to another process, which may also wait for a
+row lock another server process holds, so nothing is written on the event loop. There group
+commit does not pay (``make bench-server-pg``, README): PostgreSQL already lets concurrent commits
+share one WAL flush, and a batch puts all its round trips one after another on one connection.
+Each consent is written in its own transaction from a thread pool, one connection each.
+``serve --group-commit on|off`` overrides the engine's choice, for measuring.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Callable
 from datetime import datetime
 
@@ -28,33 +36,73 @@ from server.storage import Store
 class ConsentWriter:
     """The one writer of consents for an app; use it from the app's event loop only."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now, *, group_commit: bool | None = None) -> None:
         self._store = store
         self._clock = clock
         self._queue: list[tuple[ConsentToStore, asyncio.Future[bytes]]] = []
+        self._batched = store.group_commit_pays if group_commit is None else group_commit
+        self._in_threads = store.waits_on_network
+        self._writing = False
+        self._threads: concurrent.futures.ThreadPoolExecutor | None = None
 
     async def record(self, consent: ConsentToStore) -> bytes:
         """The ``201`` answer's bytes once the consent is committed; raises its refusal."""
         loop = asyncio.get_running_loop()
+        if not self._batched:
+            if not self._in_threads:
+                return _outcome(self._write([consent])[0])
+            outcomes = await loop.run_in_executor(self._pool(), self._write, [consent])
+            return _outcome(outcomes[0])
         future: asyncio.Future[bytes] = loop.create_future()
-        if not self._queue:
-            loop.call_soon(self._write_queued)
+        if not self._queue and not self._writing:
+            loop.call_soon(self._start_batch if self._in_threads else self._write_queued)
         self._queue.append((consent, future))
         return await future
 
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._threads is None:
+            # One batch at a time when batched; else as many transactions as the store has connections.
+            workers = 1 if self._batched else max(1, int(getattr(self._store, "connections", 8)) - 2)
+            self._threads = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="consent-writer")
+        return self._threads
+
+    def _write(self, consents: list[ConsentToStore]) -> list[bytes | Exception]:
+        try:
+            return record_consents(self._store, consents, self._clock())
+        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing of this batch is on record
+            return [exc] * len(consents)
+
     def _write_queued(self) -> None:
         batch, self._queue = self._queue, []
-        try:
-            outcomes: list[bytes | Exception] = record_consents(
-                self._store, [consent for consent, _ in batch], self._clock()
-            )
-        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing of this batch is on record
-            outcomes = [exc] * len(batch)
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            # A request whose client went away was still written: its retry gets the answer.
-            if future.cancelled():
-                continue
-            if isinstance(outcome, Exception):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+        _answer(batch, self._write([consent for consent, _ in batch]))
+
+    def _start_batch(self) -> None:
+        """Write what is queued in the writer thread; what queues meanwhile is the next batch."""
+        batch, self._queue = self._queue, []
+        self._writing = bool(batch)
+        if not batch:
+            return
+        written = asyncio.get_running_loop().run_in_executor(self._pool(), self._write, [c for c, _ in batch])
+
+        def done(outcomes: asyncio.Future[list[bytes | Exception]]) -> None:
+            _answer(batch, outcomes.result())
+            self._start_batch()
+
+        written.add_done_callback(done)
+
+
+def _outcome(outcome: bytes | Exception) -> bytes:
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _answer(batch: list[tuple[ConsentToStore, asyncio.Future[bytes]]], outcomes: list[bytes | Exception]) -> None:
+    for (_, future), outcome in zip(batch, outcomes, strict=True):
+        # A request whose client went away was still written: its retry gets the answer.
+        if future.cancelled():
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)

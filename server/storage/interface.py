@@ -160,6 +160,12 @@ class Transaction(abc.ABC):
 class Store(abc.ABC):
     """One database of sessions and consents. Safe to share between threads; close it when done."""
 
+    # True where a call waits on another machine (or process) rather than on a local file: the
+    # consent writer then writes its batches in a thread, off the event loop.
+    waits_on_network = False
+    # Whether writing concurrent consents in one transaction beats one transaction each here.
+    group_commit_pays = True
+
     def __init__(self) -> None:
         self._secrets: dict[str, bytes] = {}
         self._secrets_lock = threading.Lock()

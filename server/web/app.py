@@ -36,7 +36,7 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
         store=store,
         brand=brand,
         terms=load_terms(brand),
-        consents=ConsentWriter(store),
+        consents=ConsentWriter(store, group_commit=config.group_commit),
         wrong_codes=FailedLookups(config.lookup_limit),
         launchers=PublishedLaunchers(config.launchers_dir, brand.launcher_name),
         providers=ProviderClients(config.providers),
