@@ -233,11 +233,8 @@ def _published_summary(folder: Path) -> str:
     return line
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from server.web.app import create_app
-
+def _check_listening(args: argparse.Namespace) -> None:
+    """The port, the trusted proxies and the number of processes make sense together."""
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}.")
     for proxy in args.trusted_proxy:
@@ -253,6 +250,14 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(
             "Several server processes need a PostgreSQL database (--database); an SQLite file serves one."
         )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.web.app import create_app
+
+    _check_listening(args)
     try:
         limit = LookupLimit(max_failures=args.lookup_failures, window_seconds=args.lookup_window)
     except ValueError:
