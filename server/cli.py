@@ -25,8 +25,8 @@ from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
 from server.domain.provider_sessions import ProviderClients, open_support_session, switch_answer, switch_provider
 from server.domain.refusals import InvalidRequest, ProviderNotConfigured, Refusal
-from server.domain.session_reports import check_reports, report_loop
 from server.domain.retention import MIN_RETENTION_DAYS, RETENTION_ENV
+from server.domain.session_reports import check_reports, report_loop
 from server.domain.sessions import (
     DEFAULT_EXPIRES_IN_MINUTES,
     PROVIDERS,
@@ -252,18 +252,13 @@ def _check_listening(args: argparse.Namespace) -> None:
         )
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from server.web.app import create_app
-
-    _check_listening(args)
+def _serve_config(args: argparse.Namespace) -> ServerConfig:
     try:
         limit = LookupLimit(max_failures=args.lookup_failures, window_seconds=args.lookup_window)
     except ValueError:
         raise UsageError("--lookup-failures and --lookup-window must be positive.") from None
     try:
-        config = ServerConfig.resolve(
+        return ServerConfig.resolve(
             _location(args),
             token=args.token,
             public_url=args.public_url,
@@ -276,6 +271,16 @@ def _serve(args: argparse.Namespace) -> int:
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.web.app import create_app
+
+    _check_listening(args)
+    config = _serve_config(args)
+    limit = config.lookup_limit
     if config.launchers_dir is not None:
         print(_published_summary(config.launchers_dir), flush=True)
     # Opened before listening: a database that cannot be used (or is newer than this server) is
