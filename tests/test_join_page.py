@@ -279,3 +279,24 @@ def test_serve_refuses_a_launchers_folder_that_is_not_there(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "there is no such folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_event_loop_never_reads_the_builds(http, server, monkeypatch) -> None:
+    """Hashing a published build and streaming it happen in worker threads: the server's own
+    thread (the event loop, "consent-server") never waits on the disk for them."""
+    import threading
+
+    from server.domain.served_file import RangeReader
+
+    readers: set[str] = set()
+    original_read = RangeReader.read
+
+    def read(self, size=256 * 1024):
+        readers.add(threading.current_thread().name)
+        return original_read(self, size)
+
+    monkeypatch.setattr(RangeReader, "read", read)
+    code = _session(server)
+    assert http.get(f"/join/{code}", headers=_as("windows")).status_code == 200  # sums worked out
+    assert http.get(f"/join/{code}/download/{NAME}-{code}.zip").status_code == 200  # streamed
+    assert readers and "consent-server" not in readers
