@@ -39,9 +39,9 @@ def published(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(tmp_path: Path, published: Path):
+def server(database: str, published: Path):
     with EmbeddedServer(
-        tmp_path / "c.sqlite3", launchers_dir=published, lookup_limit=LookupLimit(max_failures=5, window_seconds=300)
+        database, launchers_dir=published, lookup_limit=LookupLimit(max_failures=5, window_seconds=300)
     ) as running:
         yield running
 

@@ -247,3 +247,30 @@ def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and "--trusted-proxy" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_wrong_code_limit_is_shared_by_the_processes(postgres_cluster, tmp_path: Path) -> None:
+    database = postgres_cluster.url(postgres_cluster.new_database(migrated=True))
+    a = start_server(database, tmp_path / "a.log", "--lookup-failures", "3")
+    try:
+        b = start_server(database, tmp_path / "b.log", "--lookup-failures", "3")
+        try:
+            real = open_session(a.base_url)["code"]
+            tries = [
+                httpx.get(f"{server.base_url}/api/v1/sessions/10000000{i}", timeout=10).status_code
+                for i, server in enumerate((a, b, a))
+            ]
+            assert tries == [404, 404, 404]
+            # Three wrong codes over two processes: both refuse this address now, even a real code.
+            assert httpx.get(f"{b.base_url}/api/v1/sessions/{real}", timeout=10).status_code == 429
+            assert httpx.get(f"{a.base_url}/api/v1/sessions/100000009", timeout=10).status_code == 429
+        finally:
+            b.stop()
+        # A restarted process remembers the lock-out.
+        again = start_server(database, tmp_path / "again.log", "--lookup-failures", "3")
+        try:
+            assert httpx.get(f"{again.base_url}/api/v1/sessions/{real}", timeout=10).status_code == 429
+        finally:
+            again.stop()
+    finally:
+        a.stop()

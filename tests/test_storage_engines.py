@@ -184,3 +184,32 @@ def test_a_write_the_database_refuses_is_undone_alone_in_its_batch(store: Store)
     assert outcomes[0] == before and outcomes[2] == after
     assert isinstance(outcomes[1], Exception) and "check" in str(outcomes[1]).lower()
     assert [store.session(code).status for code in (before, broken, after)] == ["consented", "open", "consented"]
+
+
+def select_count(store: Store) -> int:
+    with store.reading() as tx:
+        return tx.wrong_code_clients_since(0)
+
+
+def test_the_wrong_code_limit_in_the_database_is_one_for_every_process(store: Store, second_store: Store) -> None:
+    from server.domain.limits import LookupLimit
+    from server.domain.shared_limits import SharedFailedLookups
+
+    now = [1_000_000.0]
+    limit = LookupLimit(max_failures=3, window_seconds=60)
+    first, second = (SharedFailedLookups(s, limit, clock=lambda: now[0]) for s in (store, second_store))
+    first.record_failure("203.0.113.7")
+    second.record_failure("203.0.113.7")
+    assert first.retry_after("203.0.113.7") is None
+    now[0] += 10
+    first.record_failure("203.0.113.7")
+    # Locked out on both, until the oldest failure leaves the window; other addresses are not.
+    assert second.retry_after("203.0.113.7") == 50 and first.retry_after("203.0.113.7") == 50
+    assert second.retry_after("198.51.100.1") is None
+    assert first.tracked_clients() == 1
+    now[0] += 51
+    assert second.retry_after("203.0.113.7") is None
+    now[0] += 10
+    second.record_failure("198.51.100.1")  # clears out what left the window: all of .7's
+    assert first.tracked_clients() == 1
+    assert select_count(store) == 1

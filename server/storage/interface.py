@@ -133,6 +133,19 @@ class Transaction(abc.ABC):
         and every session that expired before it; return (sessions, consents) removed. Rows of
         other tables that hang off a session go with it (their foreign keys cascade)."""
 
+    # The wrong-code limit shared by processes (server.domain.shared_limits; migration 0004).
+
+    @abc.abstractmethod
+    def wrong_codes_since(self, client_key: str, since: float) -> tuple[int, float | None]:
+        """How many wrong codes ``client_key`` tried after ``since`` (epoch seconds), and the oldest."""
+
+    @abc.abstractmethod
+    def add_wrong_code(self, client_key: str, at: float, *, forget_before: float) -> None:
+        """Count a wrong code, and drop every one (of any key) from ``forget_before`` or earlier."""
+
+    @abc.abstractmethod
+    def wrong_code_clients_since(self, since: float) -> int: ...
+
     # Providers (issue 13; migration 0003_provider_sessions).
 
     @abc.abstractmethod

@@ -99,6 +99,21 @@ class SqliteTransaction(Transaction):
         self._db.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (name, value))
         return value
 
+    def wrong_codes_since(self, client_key: str, since: float) -> tuple[int, float | None]:
+        row = self._db.execute(
+            "SELECT count(*), min(failed_at) FROM wrong_codes WHERE client_key = ? AND failed_at > ?",
+            (client_key, since),
+        ).fetchone()
+        return (0, None) if row is None else (int(row[0]), row[1])
+
+    def add_wrong_code(self, client_key: str, at: float, *, forget_before: float) -> None:
+        self._db.execute("DELETE FROM wrong_codes WHERE failed_at <= ?", (forget_before,))
+        self._db.execute("INSERT INTO wrong_codes (client_key, failed_at) VALUES (?, ?)", (client_key, at))
+
+    def wrong_code_clients_since(self, since: float) -> int:
+        row = self._db.execute("SELECT count(DISTINCT client_key) FROM wrong_codes WHERE failed_at > ?", (since,)).fetchone()
+        return 0 if row is None else int(row[0])
+
     def remove_before(self, cutoff: str) -> tuple[int, int]:
         consents = self._db.execute(
             "DELETE FROM consents WHERE received_at < ? "

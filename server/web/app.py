@@ -16,6 +16,7 @@ from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
 from server.domain.provider_sessions import ProviderClients
 from server.domain.session_reports import report_loop
+from server.domain.shared_limits import SharedFailedLookups
 from server.storage import Store, open_store
 from server.web.customer_routes import add_customer_routes
 from server.web.errors import install_error_handlers
@@ -37,7 +38,10 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
         brand=brand,
         terms=load_terms(brand),
         consents=ConsentWriter(store, group_commit=config.group_commit),
-        wrong_codes=FailedLookups(config.lookup_limit),
+        # Several processes share an engine that waits on the network: the count lives in the database.
+        wrong_codes=(
+            SharedFailedLookups(store, config.lookup_limit) if store.waits_on_network else FailedLookups(config.lookup_limit)
+        ),
         launchers=PublishedLaunchers(config.launchers_dir, brand.launcher_name),
         providers=ProviderClients(config.providers),
     )
