@@ -31,7 +31,7 @@ from app.core.bounded_answers import (
     within_deadline,
 )
 from app.core.consent_record import ConsentRecord, Receipt, record_from_wire
-from app.core.contract import CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, route
+from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, route
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 from app.core.session_code import format_session_code, parse_session_code
 from app.core.verification_words import checked_words
@@ -138,6 +138,26 @@ class ConsentAnswer:
     receipt: Receipt | None = None
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """A change to the consented session the server recorded: its provider was switched."""
+
+    at: str
+    technician: str
+    from_provider: str
+    to_provider: str
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    """Which provider and join link the consented session is on now (the link still has to pass
+    the allow-list before anything opens)."""
+
+    provider: str
+    join_url: str
+    amendments: tuple[Amendment, ...] = ()
+
+
 class ConsentClient:
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
         self._base_url = base_url.rstrip("/")
@@ -209,6 +229,22 @@ class ConsentClient:
             join_url=data["join_url"],
             provider=data["provider"],
             receipt=Receipt(record=recorded, received_at=receipt["received_at"]),
+        )
+
+    def connection(self, code: str, receipt_id: str) -> ConnectionInfo:
+        """Which provider the session is on now: the Connect page asks while it is open, so it can
+        follow a switch to TeamViewer. Only the launcher that recorded the consent is told."""
+        data = self._call(
+            "POST", f"/api/v1/sessions/{code}/connection", CONNECTION, code=code, json={"receipt_id": receipt_id}
+        )
+        if data["code"] != code:
+            raise _unreadable_answer("the answer is about another session")
+        return ConnectionInfo(
+            provider=data["provider"],
+            join_url=data["join_url"],
+            amendments=tuple(
+                Amendment(a["at"], a["technician"], a["from_provider"], a["to_provider"]) for a in data["amendments"]
+            ),
         )
 
     def _call(self, method: str, path: str, answer: Object, *, code: str, **kwargs: Any) -> dict[str, Any]:

@@ -12,13 +12,14 @@ import logging.handlers
 import os
 import queue
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import PlatformDirs
 
 from app.core.brand import Brand
+from app.core.consent_client import Amendment
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, ConsentRecord, Receipt
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
 from app.core.read_back import describe_backup
@@ -97,14 +98,20 @@ def attach_file_log(files: UserFiles, level: int = logging.INFO, logger: logging
     return handler
 
 
+# Product names, as the providers write them (not translated).
+PROVIDER_NAMES = {"zoho-assist": "Zoho Assist", "teamviewer": "TeamViewer"}
+
+
 def receipt_text(
     receipt: Receipt,
     reference: str,
     brand: Brand,
     translate: Callable[[str], str] = lambda template: template,
+    amendments: Sequence[Amendment] = (),
 ) -> str:
     """The customer's own copy of what they agreed to, in words: written from the server's answer,
-    so it says what the server recorded and when.
+    so it says what the server recorded and when, and what changed since (``amendments``: the
+    technician switched the provider, which the terms allow).
 
     ``translate`` turns a template into the customer's language (the UI passes Qt's translator).
     """
@@ -151,6 +158,21 @@ def receipt_text(
         line(QT_TRANSLATE_NOOP(CONTEXT, "Programs left open: {apps}"), apps=apps(record.open_apps.left_open)),
         line(QT_TRANSLATE_NOOP(CONTEXT, "Programs you closed: {apps}"), apps=apps(record.open_apps.closed)),
         backup_line,
+        *[
+            line(
+                QT_TRANSLATE_NOOP(
+                    CONTEXT,
+                    "Changed after you gave permission: on {time} (UTC) {technician} switched this session "
+                    "from {old} to {new}. The terms you accepted name TeamViewer for when Zoho Assist cannot "
+                    "be used, so your permission covers it.",
+                ),
+                time=amendment.at.replace("T", " ").rstrip("Z"),
+                technician=amendment.technician,
+                old=PROVIDER_NAMES.get(amendment.from_provider, amendment.from_provider),
+                new=PROVIDER_NAMES.get(amendment.to_provider, amendment.to_provider),
+            )
+            for amendment in amendments
+        ],
         "",
         line(
             QT_TRANSLATE_NOOP(

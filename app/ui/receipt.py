@@ -8,11 +8,12 @@ the customer: the server holds the record, and the Connect page shows the refere
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject
 
+from app.core.consent_client import Amendment
 from app.core.messages import CONTEXT
 from app.core.user_files import receipt_text, user_files, write_receipt
 from app.ui.context import LauncherContext
@@ -22,16 +23,24 @@ log = logging.getLogger(__name__)
 
 
 def save_receipt_later(
-    parent: QObject, ctx: LauncherContext, on_saved: Callable[[Path], None] | None = None
+    parent: QObject,
+    ctx: LauncherContext,
+    on_saved: Callable[[Path], None] | None = None,
+    amendments: Sequence[Amendment] = (),
 ) -> BackgroundRunner | None:
     """Start writing the receipt of the recorded consent, from the server's answer (what it
-    recorded, and when); None when nothing has been recorded."""
+    recorded, and when) and what changed since; None when nothing has been recorded. Written
+    again after a change, the file is replaced whole."""
     answer = ctx.journey.answer
     if answer is None or answer.receipt is None:
         return None
     receipt = answer.receipt
     text = receipt_text(
-        receipt, answer.reference, ctx.brand, translate=lambda template: QCoreApplication.translate(CONTEXT, template)
+        receipt,
+        answer.reference,
+        ctx.brand,
+        translate=lambda template: QCoreApplication.translate(CONTEXT, template),
+        amendments=amendments,
     )
     path = user_files(ctx.brand).receipt_path(receipt.record)
 

@@ -1,17 +1,23 @@
-"""Connect page: open the join link the server gave, show the reference and the checklist."""
+"""Connect page: open the join link the server gave, show the reference and the checklist, and
+follow the technician's switch to TeamViewer while the page is open."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from dataclasses import replace
+
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from app.core.verification_words import spoken_form
+from app.core.consent_client import ConnectionInfo, ServerError
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
 from app.core.journey import Step, read_back_checklist
+from app.core.provider_follow import ProviderFollower, Switch
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
+from app.ui.workers import BackgroundRunner
 
 
 class ConnectPage(JourneyPage):
@@ -51,6 +57,13 @@ class ConnectPage(JourneyPage):
         layout.addStretch(1)
         self._show_link_row(False)
 
+        # Asking the server which provider the session is on: a worker per question, a timer between.
+        self._follower: ProviderFollower | None = None
+        self._asking = BackgroundRunner(ctx.pool, self)
+        self._next_question = QTimer(self)
+        self._next_question.setSingleShot(True)
+        self._next_question.timeout.connect(self._ask_provider)
+
     def initializePage(self) -> None:  # noqa: N802
         answer = self.journey.answer
         if answer is None:  # only reachable through a programming error; say so plainly
@@ -78,6 +91,81 @@ class ConnectPage(JourneyPage):
             set_error(self.status_label, self._browser_did_not_open(answer.reference))
         self.link_edit.setText(self.link.url)
         self._show_link_row(not opened)
+        self._start_following()
+
+    # --- following a switch of provider ---------------------------------------------------------
+
+    def _start_following(self) -> None:
+        answer, session = self.journey.answer, self.journey.session
+        record = answer.receipt.record if answer is not None and answer.receipt is not None else None
+        if record is None:
+            return  # no recorded consent to ask about
+        self._code, self._receipt_id = record.session_code, record.receipt_id
+        self._follower = ProviderFollower(
+            self.ctx.brand,
+            self.link,
+            expires_at=None if session is None else session.expires_at,
+            demo_origin=self.ctx.demo_origin,
+        )
+        self._ask_later()
+
+    def _ask_later(self) -> None:
+        delay = None if self._follower is None else self._follower.next_delay()
+        if delay is not None:
+            self._next_question.start(int(delay * 1000))
+
+    def _ask_provider(self) -> None:
+        if not self.isVisible():
+            return  # the wizard was closed (QWizard also hides a page for a moment as it shows it)
+        if self._asking.busy:
+            self._ask_later()
+            return
+        client, code, receipt_id = self.ctx.client, self._code, self._receipt_id
+        self._asking.start(
+            lambda _task: client.connection(code, receipt_id), self._provider_answered, self._provider_unanswered
+        )
+
+    def _provider_answered(self, info: ConnectionInfo) -> None:
+        assert self._follower is not None
+        switch = self._follower.consider(info)
+        if switch is not None:
+            self._follow(switch)
+        self._ask_later()
+
+    def _provider_unanswered(self, error: Exception) -> None:
+        # Quietly: the link already opened still stands. A session that is over ends the questions.
+        if isinstance(error, ServerError) and error.status in (404, 410):
+            return
+        if self._follower is not None:
+            self._follower.failed()
+        self._ask_later()
+
+    def _follow(self, switch: Switch) -> None:
+        answer = self.journey.answer
+        assert answer is not None
+        if switch.link is None:
+            assert switch.refusal is not None
+            self.link = None
+            self._show_link_row(False)
+            set_error(self.status_label, core_text(switch.refusal))
+            return
+        self.link = switch.link
+        self.journey.answer = replace(answer, join_url=switch.link.url, provider=switch.link.provider)
+        opened = self.ctx.open_url(QUrl(self.link.url, QUrl.ParsingMode.StrictMode))
+        switched = self._switched_to(switch.link.provider)
+        if opened:
+            set_info(self.status_label, f"{switched} {self._what_opens(switch.link.provider)}")
+        else:
+            set_error(self.status_label, f"{switched} {self._browser_did_not_open(answer.reference)}")
+        self.link_edit.setText(self.link.url)
+        self._show_link_row(not opened)
+        # The customer's receipt says what changed after they gave permission.
+        save_receipt_later(self, self.ctx, amendments=switch.amendments)
+
+    def _switched_to(self, provider: str) -> str:
+        if provider == "teamviewer":
+            return self.tr("Your technician has switched to TeamViewer.")
+        return self.tr("Your technician has switched to Zoho Assist.")
 
     def _what_opens(self, provider: str) -> str:
         """What the customer is about to see, so an expected download does not look like a trap."""
