@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # autolaunch the launcher must not trigger (`make launcher-check`); unzip unpacks the macOS
 # download the way Archive Utility would (tests/test_bundle_zip.py).
 
-.PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-pg bench-open-apps
+.PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-pg bench-open-apps bench-console
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench-server-pg: $(VENV)/.installed-dev
 # idle processes; runs the X11 backend on its own Xvfb where one is installed.
 bench-open-apps: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_open_apps.py
+
+# A launcher step event to the technician's console in headless Chromium, 20 times: median and worst.
+bench-console: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_console.py
 
 # Needs root (or sudo) on Debian or Ubuntu; the X11 tests skip with a reason without it.
 system-deps:

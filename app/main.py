@@ -122,6 +122,7 @@ def _run_gui(
     try:
         # Imported once the crash handler is in place: a broken build explains itself too.
         from app.core.consent_client import ConsentClient
+        from app.core.step_reporter import StepReporter
         from app.core.terms import load_terms
         from app.ui.context import LauncherContext
         from app.ui.first_paint import QuitOnFirstPaint
@@ -139,6 +140,7 @@ def _run_gui(
             offered = f"offers the launcher built in {builds}" if builds else "no launcher built yet: `make launcher`"
             print(f"The emailed link: {session['customer_link']} ({offered})", file=sys.stderr)
         client = ConsentClient(server_url)
+        step_reporter = StepReporter(client.report_step)
         ctx = LauncherContext(
             brand=brand,
             terms=load_terms(brand),
@@ -146,12 +148,15 @@ def _run_gui(
             initial_code=initial_code,
             intake_error=intake_error,
             demo_origin=demo_origin,
+            step_reporter=step_reporter,
         )
         wizard = SupportWizard(ctx)
         if exit_when_shown:
             QuitOnFirstPaint(wizard.page(wizard.startId()))
         wizard.show()
         code = run_event_loop(qt_app, wizard)
+        # The last report ("ended") gets a moment to leave; a dead server costs at most this.
+        step_reporter.close(timeout=1.0)
         return crash.exit_code if crash.crashed else code
     except Exception:  # noqa: BLE001 - anything that escapes gets the crash message, not a traceback
         return crash.report_fatal(sys.exc_info())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core.brand import load_brand
-from server.config import TOKEN_ENV, ConfigError, ServerConfig
+from server.config import TOKEN_ENV, ConfigError, ServerConfig, normalise_public_url
 from server.domain.codes import is_session_code
 from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
@@ -195,6 +195,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "openapi", help="print the API's OpenAPI 3.1 document (what /openapi.json serves; docs/openapi.json)"
     )
+
+    add = commands.add_parser(
+        "add-technician", help="add a technician's console account and print their one-time set-password link"
+    )
+    _add_database_arguments(add)
+    add.add_argument("--email", required=True, help="their e-mail address, which they sign in with")
+    add.add_argument("--name", required=True, help="their name as customers see it")
+    add.add_argument("--admin", action="store_true", help="may add, disable and remove technicians and sees every session")
+    add.add_argument("--public-url", help="the console's address for the link (default: the brand's support site)")
     return parser
 
 
@@ -526,6 +535,28 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_technician(args: argparse.Namespace) -> int:
+    from server.domain.technicians import PASSWORD_LINK_HOURS, AccountRefused, add_technician
+
+    brand = load_brand()
+    try:
+        base = normalise_public_url(args.public_url or brand.support_site)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    store = _open_store(_location(args))
+    try:
+        technician, token = add_technician(store, email=args.email, name=args.name, is_admin=args.admin)
+    except AccountRefused as exc:
+        raise UsageError(exc.message) from None
+    finally:
+        store.close()
+    role = "administrator" if technician.is_admin else "technician"
+    print(f"Added {technician.name} <{technician.email}> as {role}.")
+    print(f"Send them this link to set their password (it works once, for {PASSWORD_LINK_HOURS} hours):")
+    print(f"{base}/console/set-password/{token}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -539,6 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check-reports": _check_reports,
             "prune": _prune,
             "export": _export,
+            "add-technician": _add_technician,
         }
         return command[args.command](args)
     except UsageError as exc:

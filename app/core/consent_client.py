@@ -31,9 +31,10 @@ from app.core.bounded_answers import (
     within_deadline,
 )
 from app.core.consent_record import ConsentRecord, Receipt, record_from_wire
-from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, route
+from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, STEP_STORED, route
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 from app.core.session_code import format_session_code, parse_session_code
+from app.core.step_event import StepEvent
 from app.core.verification_words import checked_words
 from app.core.wire import Object, WireError
 
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 # Per read and to connect; DEADLINE_SECONDS bounds the whole exchange, however it trickles.
 TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 DEADLINE_SECONDS = 30.0
+# A step report is worth little once late: a stuck server must not hold the next one for long.
+STEP_TIMEOUT = httpx.Timeout(5.0)
 
 _LOOK_UP = route("GET", "/api/v1/sessions/{code}")
 _CONSENT = route("POST", "/api/v1/sessions/{code}/consent")
@@ -245,6 +248,14 @@ class ConsentClient:
             amendments=tuple(
                 Amendment(a["at"], a["technician"], a["from_provider"], a["to_provider"]) for a in data["amendments"]
             ),
+        )
+
+    def report_step(self, code: str, event: StepEvent) -> None:
+        """Tell the server the customer reached a step (app.core.step_reporter calls this off the
+        GUI thread). Safe to repeat: the event id makes the server store it once."""
+        code = parse_session_code(code)
+        self._call(
+            "POST", f"/api/v1/sessions/{code}/steps", STEP_STORED, code=code, json=event.to_dict(), timeout=STEP_TIMEOUT
         )
 
     def _call(self, method: str, path: str, answer: Object, *, code: str, **kwargs: Any) -> dict[str, Any]:

@@ -269,6 +269,42 @@ PROVIDER_STATE = Object(
     },
 )
 
+# The launcher's step events (app.core.step_event adds which details each step carries).
+STEPS = (
+    "launcher_started",
+    "terms_accepted",
+    "open_apps_checked",
+    "backup_checked",
+    "join_link_opened",
+    "provider_switched",
+    "ended",
+)
+STEP_SCHEMA_VERSION = 1
+STEP_PROVIDERS = (*PROVIDERS, "demo")
+STEP_DETAILS = Object(
+    "StepDetails",
+    {
+        "left_open": ListOf(APP, max_items=50, description="open_apps_checked: the flagged applications left open."),
+        "verdict": Choice(BACKUP_VERDICTS, description="backup_checked"),
+        "kind": Choice(BACKUP_KINDS, description="backup_checked"),
+        "provider": Choice(STEP_PROVIDERS, description="join_link_opened, provider_switched"),
+        "browser_opened": Boolean(description="join_link_opened: false when the customer was shown the link to copy."),
+    },
+    optional=("left_open", "verdict", "kind", "provider", "browser_opened"),
+    description="Only what the consent record would hold; each step has exactly its own keys.",
+)
+STEP_EVENT = Object(
+    "StepEvent",
+    {
+        "event_id": RECEIPT_ID,
+        "step": Choice(STEPS),
+        "details": STEP_DETAILS,
+        "schema_version": Integer(STEP_SCHEMA_VERSION, STEP_SCHEMA_VERSION),
+    },
+    description="Which step the customer reached, for the technician's console; the event id makes a repeat harmless.",
+)
+STEP_STORED = Object("StepStored", {"event_id": RECEIPT_ID, "stored": Boolean(description="False for a repeat.")})
+
 # Every machine word an error answer may carry. The launcher shows its own message per word.
 ERROR_WORDS = (
     "invalid_request",
@@ -282,11 +318,14 @@ ERROR_WORDS = (
     "already_consented",
     "terms_outdated",
     "too_many_attempts",
+    "too_many_steps",
     "unauthorized",
     "link_refused",
     "not_switchable",
     "provider_not_configured",
     "provider_failed",
+    "not_your_session",
+    "account_refused",
     "too_large",
     "not_found",
     "method_not_allowed",
@@ -411,7 +450,20 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET", "/api/v1/sessions/{code}/consent", "technician", "Read back a session's consent.",
         (Answer(200, CONSENT_READ_BACK),
-         *_errors((401, ["unauthorized"]), (404, ["unknown_code", "no_consent"]), (422, ["invalid_code"]))),
+         *_errors((401, ["unauthorized"]), (404, ["unknown_code", "no_consent", "not_your_session"]),
+                  (422, ["invalid_code"]))),
+        parameters=_CODE,
+    ),
+    Route(
+        "POST", "/api/v1/sessions/{code}/steps", "customer", "Report the step the customer reached.",
+        (
+            Answer(201, STEP_STORED),
+            Answer(200, STEP_STORED),
+            *_errors(*_WRONG_CODE[:2], (413, ["too_large"]), (415, ["unsupported_media_type"]),
+                     (422, ["invalid_code", "invalid_request"]),
+                     (429, ["too_many_attempts", "too_many_steps"])),
+        ),
+        request=STEP_EVENT,
         parameters=_CODE,
     ),
     Route(
@@ -444,6 +496,59 @@ ROUTES: tuple[Route, ...] = (
         parameters={"name": Text(100, pattern="[A-Za-z0-9_.-]{1,100}", expected="a file name")},
     ),
 )
+
+
+def _html(*statuses: int | tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
+    """Console answers: pages (and redirects) for a browser, refusals as pages too."""
+    return tuple(
+        Answer(status, None, media=HTML) if isinstance(status, int) else Answer(status[0], None, tuple(status[1]), HTML)
+        for status in statuses
+    )
+
+
+_BROWSER = "technician's browser"
+_ID = Text(64, pattern="[A-Za-z0-9_-]{1,64}", expected="an id")
+_OWN = (404, ["not_your_session"])
+_ACCOUNT = (422, ["account_refused"])
+# The technician console (server/web/console_routes.py): HTML pages and form posts. Every page
+# but sign-in and set-password sends a visitor who is not signed in to sign-in (303) and refuses
+# a post without a signed-in account (401), a CSRF token (403) or from another origin (403).
+CONSOLE_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/console", _BROWSER, "The console: on to the sessions.", _html(303)),
+    Route("GET", "/console/sign-in", _BROWSER, "The sign-in form.", _html(200, 303)),
+    Route("POST", "/console/sign-in", _BROWSER, "Sign in (form: email, password, csrf).", _html(303, 401, 403, 429)),
+    Route("POST", "/console/sign-out", _BROWSER, "Sign out.", _html(303, 401, 403)),
+    Route("GET", "/console/set-password/{token}", _BROWSER, "A one-time set-password link.", _html(200, 410),
+          parameters={"token": _ID}),
+    Route("POST", "/console/set-password/{token}", _BROWSER, "Set the password (form: password, repeat, csrf).",
+          _html(303, 403, 410, 422), parameters={"token": _ID}),
+    Route("GET", "/console/sessions", _BROWSER, "The sessions, newest first (query: state).", _html(200, 303)),
+    Route("POST", "/console/sessions", _BROWSER, "Open a session (form: ticket, customer_name, customer_email, "
+          "provider, join_url, csrf).", _html(303, 401, 403, 422)),
+    Route("GET", "/console/sessions/new", _BROWSER, "The new session form.", _html(200, 303)),
+    Route("GET", "/console/sessions/{code}", _BROWSER, "A session, live.", _html(200, 303, _OWN), parameters=_CODE),
+    Route("GET", "/console/sessions/{code}/live", _BROWSER, "The live part of a session page, once it changes "
+          "(query: since).", _html(200, 204, 401, _OWN), parameters=_CODE),
+    Route("POST", "/console/sessions/{code}/cancel", _BROWSER, "Cancel a session nobody consented to.",
+          _html(303, 401, 403, _OWN), parameters=_CODE),
+    Route("GET", "/console/sessions/{code}/receipt", _BROWSER, "The consent receipt, printable.",
+          _html(200, 303, _OWN), parameters=_CODE),
+    Route("GET", "/console/sessions/{code}/receipt.json", _BROWSER, "The consent receipt as JSON.",
+          (Answer(200, None, media=JSON), *_html(303, _OWN)), parameters=_CODE),
+    Route("GET", "/console/tokens", _BROWSER, "The technician's API tokens.", _html(200, 303)),
+    Route("POST", "/console/tokens", _BROWSER, "Make the technician's API token, shown once (form: label, csrf).",
+          _html(201, 401, 403, _ACCOUNT)),
+    Route("POST", "/console/tokens/{token_id}/revoke", _BROWSER, "Revoke an API token.", _html(303, 401, 403),
+          parameters={"token_id": _ID}),
+    Route("GET", "/console/technicians", _BROWSER, "Technicians' accounts (administrators).", _html(200, 303, 403)),
+    Route("POST", "/console/technicians", _BROWSER, "Add a technician (form: name, email, admin, csrf).",
+          _html(201, 401, 403, _ACCOUNT)),
+    Route("POST", "/console/technicians/{technician_id}/{action}", _BROWSER,
+          "disable, enable, remove, or password-link (a new set-password link).",
+          _html(200, 303, 401, 403, 404, _ACCOUNT),
+          parameters={"technician_id": _ID, "action": Choice(("disable", "enable", "remove", "password-link"))}),
+)
+ROUTES = (*ROUTES, *CONSOLE_ROUTES)
 # Any route may also answer this (docs/server-api.md says so once, above its table).
 SERVER_FAILURE = Answer(500, ERROR, ("internal_error",))
 

@@ -19,7 +19,6 @@ from app import __version__
 from app.core.consent_client import ConsentAnswer, SessionInfo
 from app.core.consent_record import (
     ACKNOWLEDGEMENTS,
-    AppSummary,
     BackupSummary,
     ConsentRecord,
     OpenAppsSummary,
@@ -29,7 +28,7 @@ from app.core.consent_record import (
     utc_now_iso,
 )
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
-from app.core.read_back import describe_backup
+from app.core.read_back import checklist
 from app.core.terms import Terms
 
 
@@ -277,23 +276,4 @@ def forget_pending_if_changed(journey: Journey) -> None:
 
 def read_back_checklist(journey: Journey) -> list[Message]:
     """The numbered checklist the technician reads back over the phone: the same words on both sides."""
-    items = [
-        Message(QT_TRANSLATE_NOOP(CONTEXT, "You read and accepted the remote support terms.")),
-    ]
-    left = [app for app in journey.open_apps.left_open if app.category != "other"]
-    if left:
-        items.append(
-            Message(
-                QT_TRANSLATE_NOOP(CONTEXT, "You chose to leave open: {apps}."),
-                {"apps": ", ".join(_app_names(left))},
-            )
-        )
-    else:
-        items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "No personal or confidential applications were left open.")))
-    items.append(describe_backup(journey.backup))
-    items.append(Message(QT_TRANSLATE_NOOP(CONTEXT, "You gave permission for this session only.")))
-    return items
-
-
-def _app_names(apps: tuple[AppSummary, ...] | list[AppSummary]) -> list[str]:
-    return sorted({app.name for app in apps})
+    return checklist(journey.open_apps, journey.backup)

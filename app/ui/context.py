@@ -16,6 +16,8 @@ from app.core.consent_client import ConsentClient
 from app.core.journey import Journey
 from app.core.messages import UserFacingError
 from app.core.open_apps import OpenAppsScanner
+from app.core.step_event import StepEvent
+from app.core.step_reporter import StepReporter
 from app.core.terms import Terms
 
 
@@ -53,3 +55,12 @@ class LauncherContext:
     # so no test depends on what else runs on the machine or waits in real time.
     open_apps_scanner: Callable[[], OpenAppsScanner] = OpenAppsScanner
     clock: Callable[[], float] = time.monotonic
+    # Tells the technician's console which step the customer is on (best effort, its own thread);
+    # None sends nothing.
+    step_reporter: StepReporter | None = None
+
+    def report_step(self, event: StepEvent) -> None:
+        """Queue a step report for the journey's session; never waits."""
+        session = self.journey.session
+        if self.step_reporter is not None and session is not None:
+            self.step_reporter.report(session.code, event)

@@ -8,6 +8,8 @@ from enum import IntEnum
 from PySide6.QtWidgets import QWizard
 
 from app.core.journey import Event, Step, follow, next_step, start_step
+from app.core.step_event import new_step_event
+from app.core.step_reports import reports_on_arrival
 from app.ui.context import LauncherContext
 from app.ui.pages.backup import BackupPage
 from app.ui.pages.connect import ConnectPage
@@ -49,6 +51,11 @@ class SupportWizard(QWizard):
             self.setPage(page_id, page_class(ctx))
         self.setStartId(int(start_step(ctx.journey)))
         self._leap: Step | None = None
+        # The technician's console follows the customer forward through the pages.
+        self._shown = int(start_step(ctx.journey))
+        self.currentIdChanged.connect(self._report_arrival)
+        # A bound method, not a lambda holding the wizard: that would keep a closed wizard alive.
+        self.finished.connect(self._report_end)
         for button, name in (
             (QWizard.WizardButton.BackButton, self.tr("Back")),
             (QWizard.WizardButton.NextButton, self.tr("Next")),
@@ -82,6 +89,16 @@ class SupportWizard(QWizard):
             self.next()
         finally:
             self._leap = None
+
+    def _report_end(self, _result: int) -> None:
+        self.ctx.report_step(new_step_event("ended"))
+
+    def _report_arrival(self, page_id: int) -> None:
+        forward, self._shown = page_id > self._shown, page_id
+        if not forward:
+            return  # Back: nothing new for the technician
+        for event in reports_on_arrival(Step(page_id), self.ctx.journey):
+            self.ctx.report_step(event)
 
     def page_of(self, page_id: PageId):
         return self.page(int(page_id))

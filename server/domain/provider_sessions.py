@@ -35,7 +35,7 @@ from server.providers.model import ProviderSession
 from server.providers.settings import ProviderSettings
 from server.providers.teamviewer import TeamViewer
 from server.providers.zoho import ZohoAssist
-from server.storage import ProviderSwitchRow, SessionReportRow, SessionRow, Store
+from server.storage import ProviderSwitchRow, SessionOwnerRow, SessionReportRow, SessionRow, Store
 
 PROVIDER_NAMES = {"zoho-assist": "Zoho Assist", "teamviewer": "TeamViewer", "demo": "the demo page"}
 EXAMPLE_LINKS = "https://assist.zoho.com/join?role=A&key=123456789 or https://get.teamviewer.com/s06301144"
@@ -150,9 +150,15 @@ def _provider_link(session: ProviderSession, brand: Brand) -> JoinLink:
 
 
 async def open_support_session(
-    store: Store, clients: ProviderClients, brand: Brand, new: NewSession, now: datetime | None = None
+    store: Store,
+    clients: ProviderClients,
+    brand: Brand,
+    new: NewSession,
+    now: datetime | None = None,
+    owner: SessionOwnerRow | None = None,
 ) -> SessionRow:
-    """Open a session: with the technician's pasted link (checked), or with the provider's API."""
+    """Open a session: with the technician's pasted link (checked), or with the provider's API.
+    ``owner`` names the console technician who opened it (server.domain.sessions.open_session)."""
     technician_url = None
     if new.join_url is not None:
         link = check_customer_link(new.join_url, brand, new.provider)
@@ -171,6 +177,7 @@ async def open_support_session(
         now=now,
         provider_session_id=session_id,
         technician_url=technician_url,
+        owner=owner,
     )
 
 

@@ -92,3 +92,18 @@ class ProviderFailed(Refusal):
 
 # What a customer's code can earn that tells a wrong code from a right one: the limit counts these.
 WRONG_CODE_REFUSALS: tuple[type[Refusal], ...] = (UnknownCode, SessionCancelled, SessionExpired)
+
+
+# The technician console (issue 14).
+
+
+class AccountRefused(Refusal):
+    """An account change or sign-in that cannot be done; the message says why and what to do."""
+
+
+class NotYourSession(Refusal):
+    """No session with this code among those this technician may see (answered as unknown)."""
+
+
+class TooManySteps(Refusal):
+    """A session has had more step reports than any journey makes."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +24,7 @@ from server.domain.refusals import (
     TooManyWrongCodes,
     UnknownCode,
 )
-from server.storage import SessionRow, Store, StoreError
+from server.storage import SessionOwnerRow, SessionRow, Store, StoreError
 
 DEFAULT_EXPIRES_IN_MINUTES = 60
 # A scheduled session stays open this long past its booked end.
@@ -190,11 +190,14 @@ def open_session(
     now: datetime | None = None,
     provider_session_id: str | None = None,
     technician_url: str | None = None,
+    owner: SessionOwnerRow | None = None,
 ) -> SessionRow:
     """Open a session under a fresh code (fields as :func:`parse_new_session` checked them).
 
     ``join_url`` may be a function of the new code, for links that point back at the session
-    itself (the demo join page), so the row is never written with a placeholder.
+    itself (the demo join page), so the row is never written with a placeholder. ``owner`` (its
+    ``code`` is filled in) says which technician opened it for which customer, in the same
+    transaction, so no session is ever without the technician who opened it.
     """
     created = now or utc_now()
     with store.transaction() as tx:
@@ -217,6 +220,8 @@ def open_session(
             technician_url=technician_url,
         )
         tx.insert_session(session)
+        if owner is not None:
+            tx.insert_session_owner(replace(owner, code=code))
     return session
 
 

@@ -8,22 +8,34 @@ from __future__ import annotations
 import os
 
 from server.storage.interface import (
+    ApiTokenRow,
     ConsentRow,
+    LoginRow,
+    PasswordLinkRow,
     ProviderSwitchRow,
+    SessionOwnerRow,
     SessionReportRow,
     SessionRow,
+    StepEventRow,
     Store,
     StoreError,
+    TechnicianRow,
     Transaction,
 )
 
 __all__ = [
+    "ApiTokenRow",
     "ConsentRow",
+    "LoginRow",
+    "PasswordLinkRow",
     "ProviderSwitchRow",
+    "SessionOwnerRow",
     "SessionReportRow",
     "SessionRow",
+    "StepEventRow",
     "Store",
     "StoreError",
+    "TechnicianRow",
     "Transaction",
     "is_database_url",
     "open_store",

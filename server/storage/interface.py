@@ -94,6 +94,61 @@ class SessionReportRow:
     detail: str | None  # the last failure, in a technician's words
     updated_at: str
 
+@dataclass(frozen=True)
+class TechnicianRow:
+    id: str
+    email: str  # lower case, unique
+    name: str  # what customers see
+    is_admin: bool
+    disabled: bool
+    password_hash: str | None  # None until the set-password link is used
+    created_at: str
+
+
+@dataclass(frozen=True)
+class PasswordLinkRow:
+    token_digest: str  # SHA-256 of the link's token
+    technician_id: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    id_digest: str  # SHA-256 of the console cookie's login id
+    technician_id: str
+    created_at: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class ApiTokenRow:
+    id: str
+    technician_id: str
+    label: str
+    token_digest: str
+    tail: str  # the token's last characters, to tell tokens apart in the console
+    created_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class SessionOwnerRow:
+    """Who opened a session from the console or with their API token, and for which customer."""
+
+    code: str
+    technician_id: str | None  # None once that account was removed
+    customer_name: str | None
+    customer_email: str | None
+
+
+@dataclass(frozen=True)
+class StepEventRow:
+    event_id: str
+    session_code: str
+    step: str
+    details_json: str
+    received_at: str
+
 
 class Transaction(abc.ABC):
     """Queries inside one transaction of a :class:`Store`."""
@@ -168,6 +223,94 @@ class Transaction(abc.ABC):
     def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
         """Codes of consented sessions with a provider session whose report is not settled: no
         report row yet for the current provider session, or one ``pending`` and due by ``now``."""
+
+    # The technician console (server.domain.technicians, server.domain.step_events).
+
+    @abc.abstractmethod
+    def technician(self, technician_id: str) -> TechnicianRow | None: ...
+
+    @abc.abstractmethod
+    def technician_by_email(self, email: str) -> TechnicianRow | None: ...
+
+    @abc.abstractmethod
+    def technicians(self) -> list[TechnicianRow]:
+        """Every account, by name."""
+
+    @abc.abstractmethod
+    def insert_technician(self, row: TechnicianRow) -> None: ...
+
+    @abc.abstractmethod
+    def update_technician(self, row: TechnicianRow) -> None:
+        """Replace the account with ``row.id`` by ``row``."""
+
+    @abc.abstractmethod
+    def delete_technician(self, technician_id: str) -> None:
+        """Delete the account with its links, logins and tokens; its sessions lose their owner."""
+
+    @abc.abstractmethod
+    def insert_password_link(self, row: PasswordLinkRow) -> None: ...
+
+    @abc.abstractmethod
+    def password_link(self, token_digest: str) -> PasswordLinkRow | None: ...
+
+    @abc.abstractmethod
+    def delete_password_links(self, technician_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def insert_login(self, row: LoginRow) -> None: ...
+
+    @abc.abstractmethod
+    def login(self, id_digest: str) -> LoginRow | None: ...
+
+    @abc.abstractmethod
+    def delete_login(self, id_digest: str) -> None: ...
+
+    @abc.abstractmethod
+    def delete_logins(self, technician_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def insert_api_token(self, row: ApiTokenRow) -> None: ...
+
+    @abc.abstractmethod
+    def api_token(self, token_digest: str) -> ApiTokenRow | None: ...
+
+    @abc.abstractmethod
+    def api_tokens(self, technician_id: str) -> list[ApiTokenRow]:
+        """The technician's tokens, newest first, revoked ones included."""
+
+    @abc.abstractmethod
+    def revoke_api_token(self, token_id: str, technician_id: str, when: str) -> bool:
+        """Revoke one of the technician's tokens still in use; False if there is none."""
+
+    @abc.abstractmethod
+    def revoke_api_tokens(self, technician_id: str, when: str) -> None: ...
+
+    @abc.abstractmethod
+    def insert_session_owner(self, row: SessionOwnerRow) -> None: ...
+
+    @abc.abstractmethod
+    def session_owner(self, code: str) -> SessionOwnerRow | None: ...
+
+    @abc.abstractmethod
+    def recent_sessions(self, technician_id: str | None, limit: int) -> list[tuple[SessionRow, SessionOwnerRow | None]]:
+        """The newest sessions first, with their owners: one technician's, or everyone's (None)."""
+
+    @abc.abstractmethod
+    def step_names(self, codes: Sequence[str]) -> dict[str, set[str]]:
+        """For each of ``codes`` that has step events, the names of its steps."""
+
+    @abc.abstractmethod
+    def insert_step_event(self, row: StepEventRow) -> None: ...
+
+    @abc.abstractmethod
+    def step_event(self, event_id: str) -> StepEventRow | None: ...
+
+    @abc.abstractmethod
+    def step_events(self, code: str) -> list[StepEventRow]:
+        """The session's step events in the order they were stored."""
+
+    @abc.abstractmethod
+    def step_event_count(self, code: str) -> int: ...
 
 
 class Store(abc.ABC):

@@ -29,6 +29,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from server.storage.console_queries import ConsoleQueries
 from server.storage.interface import (
     ConsentRow,
     ProviderSwitchRow,
@@ -64,10 +65,14 @@ POOL_MIN = 1
 POOL_MAX = 10
 
 
-class PostgresTransaction(Transaction):
+class PostgresTransaction(ConsoleQueries, Transaction):
     def __init__(self, connection: psycopg.Connection[Any], *, writing: bool) -> None:
         self._db = connection
         self._writing = writing
+
+    def _run(self, query: str, params: Sequence[Any] = ()) -> Any:
+        # The console's queries are written with "?" (server.storage.console_queries).
+        return self._db.execute(query.replace("?", "%s"), tuple(params))
 
     def _one(self, query: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return self._db.execute(query, params).fetchone()

@@ -14,7 +14,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from server.storage.console_queries import ConsoleQueries
 from server.storage.interface import (
     ConsentRow,
     ProviderSwitchRow,
@@ -43,9 +45,15 @@ _REPORT_COLUMNS = (
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
 
 
-class SqliteTransaction(Transaction):
+class SqliteTransaction(ConsoleQueries, Transaction):
+    # Each step's place in its session: SQLite has no identity columns.
+    STEP_SEQ = "(SELECT coalesce(max(seq), 0) + 1 FROM step_events)"
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+
+    def _run(self, query: str, params: Sequence[Any] = ()) -> Any:
+        return self._db.execute(query, tuple(params))
 
     def session(self, code: str) -> SessionRow | None:
         row = self._db.execute(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE code = ?", (code,)).fetchone()

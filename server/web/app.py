@@ -18,6 +18,7 @@ from server.domain.provider_sessions import ProviderClients
 from server.domain.session_reports import report_loop
 from server.domain.shared_limits import SharedFailedLookups
 from server.storage import Store, open_store
+from server.web.console_routes import add_console_routes
 from server.web.customer_routes import add_customer_routes
 from server.web.errors import install_error_handlers
 from server.web.no_store import NoStore
@@ -62,6 +63,7 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
     add_technician_routes(app, services)
     add_page_routes(app, services)
     add_provider_routes(app, services)
+    add_console_routes(app, services)
     return app
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from server.domain.consents import prepare_consent
 from server.domain.refusals import InvalidRecord
 from server.domain.sessions import require_code, require_live_session, session_answer, words_secret
+from server.domain.step_events import InvalidStep, parse_step, record_step
 from server.web.body import json_body
 from server.web.openapi import openapi_json
 from server.web.services import Services
@@ -52,9 +54,23 @@ def add_customer_routes(app: FastAPI, services: Services) -> None:
         with wrong_codes.counting(client_address(request)):
             consent = prepare_consent(code, await json_body(request, InvalidRecord), terms=services.terms)
             answer = await services.consents.record(consent)
+        services.live.changed()
         return Response(answer, status_code=201, media_type="application/json")
 
     # A plain Starlette route: the hot path of 50 customers at once skips FastAPI's parameter
     # solving and per-request exit stacks (measured: p99 35 ms -> 19 ms in `make bench-server`).
     # The middleware and the JSON error handlers still apply as to every other route.
     app.add_route("/api/v1/sessions/{code}/consent", give_consent, methods=["POST"])
+
+    @app.post("/api/v1/sessions/{code}/steps")
+    async def report_step(code: str, request: Request) -> JSONResponse:
+        """The launcher says which step the customer reached (app.core.step_event); the
+        technician's console shows it. A repeat of an event id is answered 200 and not stored again."""
+        require_code(code)
+        with wrong_codes.counting(client_address(request)):
+            event = parse_step(await json_body(request, InvalidStep))
+            # In the thread pool: a write waits for its fsync, and the event loop never waits on disk.
+            stored = await run_in_threadpool(record_step, store, code, event)
+        if stored:
+            services.live.changed()
+        return JSONResponse({"event_id": event.event_id, "stored": stored}, status_code=201 if stored else 200)

@@ -39,6 +39,9 @@ REFUSALS: dict[type[r.Refusal], tuple[int, str]] = {
     r.NotSwitchable: (409, "not_switchable"),
     r.ProviderNotConfigured: (409, "provider_not_configured"),
     r.ProviderFailed: (502, "provider_failed"),
+    r.NotYourSession: (404, "not_your_session"),
+    r.TooManySteps: (429, "too_many_steps"),
+    r.AccountRefused: (422, "account_refused"),
 }
 
 

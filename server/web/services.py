@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core.brand import Brand
 from app.core.terms import Terms
@@ -12,6 +12,7 @@ from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups
 from server.domain.provider_sessions import ProviderClients
 from server.storage import Store
+from server.web.live_changes import LiveChanges
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,5 @@ class Services:
     # The launcher builds the join page offers (serve --launchers DIR).
     launchers: PublishedLaunchers
     providers: ProviderClients
+    # Wakes the console's live views when a session changes (server.web.live_changes).
+    live: LiveChanges = field(default_factory=LiveChanges)

@@ -10,24 +10,46 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from server.domain.consents import consent_answer
+from server.domain.console_sessions import session_facts
 from server.domain.provider_sessions import open_support_session
 from server.domain.refusals import InvalidRequest, NotATechnician
 from server.domain.sessions import created_answer, parse_new_session, require_code, words_secret
+from server.domain.technicians import Technician, technician_for_api_token
+from server.storage import SessionOwnerRow
 from server.web.body import json_body
 from server.web.services import Services
 
 
-def technician_check(services: Services) -> Callable[[Request], None]:
+def technician_check(services: Services) -> Callable[[Request], Technician | None]:
+    """``require_technician(request)``: the technician whose own API token (made in the console)
+    the request carries; None for the server's shared token (``--token``), kept for integrations
+    made before per-technician tokens; anything else is refused."""
+    store = services.store
     token = services.config.technician_token.encode("utf-8")
 
-    def require_technician(request: Request) -> None:
+    def require_technician(request: Request) -> Technician | None:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        # Starlette decodes headers as Latin-1; encoding back gives the bytes the client sent, so
-        # compare_digest works on bytes (it refuses non-ASCII str) and a UTF-8 token still matches.
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("latin-1"), token):
-            raise NotATechnician("This needs a technician's token (Authorization: Bearer <token>).")
+        given = given.strip()
+        if scheme.lower() == "bearer":
+            technician = technician_for_api_token(store, given)
+            if technician is not None:
+                return technician
+            # Starlette decodes headers as Latin-1; encoding back gives the bytes the client sent, so
+            # compare_digest works on bytes (it refuses non-ASCII str) and a UTF-8 token still matches.
+            if hmac.compare_digest(given.encode("latin-1"), token):
+                return None
+        raise NotATechnician("This needs a technician's token (Authorization: Bearer <token>).")
 
     return require_technician
+
+
+def _named_for(technician: Technician, data: Any) -> Any:
+    """The request with the token's technician as the session's technician, whatever it said."""
+    if not isinstance(data, dict):
+        return data
+    if data.get("technician", technician.name) != technician.name:
+        raise InvalidRequest(f"This token belongs to {technician.name}; leave out technician (or give that name).")
+    return {**data, "technician": technician.name}
 
 
 def add_technician_routes(app: FastAPI, services: Services) -> None:
@@ -36,17 +58,25 @@ def add_technician_routes(app: FastAPI, services: Services) -> None:
 
     @app.post("/api/v1/sessions")
     async def create_session(request: Request) -> JSONResponse:
-        require_technician(request)
-        new = parse_new_session(await json_body(request, InvalidRequest))
+        technician = require_technician(request)
+        data = await json_body(request, InvalidRequest)
+        owner = None
+        if technician is not None:
+            data = _named_for(technician, data)
+            owner = SessionOwnerRow(code="", technician_id=technician.id, customer_name=None, customer_email=None)
+        new = parse_new_session(data)
         # A pasted link is checked with the launcher's allow-list; without one, the provider's
         # API opens the session (Zoho Assist unless provider says TeamViewer).
-        session = await open_support_session(store, services.providers, services.brand, new)
+        session = await open_support_session(store, services.providers, services.brand, new, owner=owner)
+        services.live.changed()
         link = config.customer_link(session.code, str(request.base_url))
         answer = created_answer(session, services.brand.company, words_secret(store), link)
         return JSONResponse(answer, status_code=201)
 
     @app.get("/api/v1/sessions/{code}/consent")
     async def read_consent(code: str, request: Request) -> dict[str, Any]:
-        require_technician(request)
+        technician = require_technician(request)
         require_code(code)
+        if technician is not None:
+            session_facts(store, technician, code)  # another technician's session is not theirs to read
         return consent_answer(store, code)

@@ -14,6 +14,8 @@ from app.core.consent_client import ConnectionInfo, ServerError
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
 from app.core.journey import Step, read_back_checklist
 from app.core.provider_follow import ProviderFollower, Switch
+from app.core.step_event import new_step_event
+from app.core.step_reports import join_link_report
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
@@ -85,6 +87,7 @@ class ConnectPage(JourneyPage):
             set_error(self.status_label, core_text(refusal))
             return
         opened = self.ctx.open_url(QUrl(self.link.url, QUrl.ParsingMode.StrictMode))
+        self.ctx.report_step(join_link_report(self.link.provider, bool(opened)))
         if opened:
             set_info(self.status_label, self._what_opens(self.link.provider))
         else:
@@ -152,6 +155,7 @@ class ConnectPage(JourneyPage):
         self.link = switch.link
         self.journey.answer = replace(answer, join_url=switch.link.url, provider=switch.link.provider)
         opened = self.ctx.open_url(QUrl(self.link.url, QUrl.ParsingMode.StrictMode))
+        self.ctx.report_step(new_step_event("provider_switched", provider=switch.link.provider))
         switched = self._switched_to(switch.link.provider)
         if opened:
             set_info(self.status_label, f"{switched} {self._what_opens(switch.link.provider)}")

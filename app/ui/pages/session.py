@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdi
 from app.core.journey import Step
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ServerError, SessionInfo
+from app.core.step_event import new_step_event
 from app.core.session_code import EXAMPLE, SessionCodeError, format_session_code, parse_session_code
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text, local_time
@@ -65,6 +66,9 @@ class SessionPage(JourneyPage):
             )
         )
         details.addRow(self.words_caption, self.words_value)
+        # What the launcher tells the technician's console (app.core.step_event), said up front.
+        self.steps_note = message_label(self.tr("What your technician sees"))
+        self.steps_note.setText(self.tr("Your technician will see which step you are on, and nothing more, until you give permission."))
 
         # Always on the page, before anything is typed: this is where a scam call is stopped.
         self.warning_label = message_label(self.tr("Warning about scams"))
@@ -100,6 +104,7 @@ class SessionPage(JourneyPage):
         layout.addWidget(self.status_label)
         layout.addLayout(details)
         layout.addWidget(self.words_hint)
+        layout.addWidget(self.steps_note)
         layout.addStretch(1)
         layout.addWidget(warning_box)
         self._details_form = details
@@ -164,6 +169,7 @@ class SessionPage(JourneyPage):
         if session.status == "open":
             self._show_details(session)
             self.journey.session = session
+            self.ctx.report_step(new_step_event("launcher_started"))
             set_info(
                 self.status_label,
                 self.tr(
