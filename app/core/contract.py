@@ -531,6 +531,8 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
           "(query: since).", _html(200, 204, 401, _OWN), parameters=_CODE),
     Route("POST", "/console/sessions/{code}/cancel", _BROWSER, "Cancel a session nobody consented to.",
           _html(303, 401, 403, _OWN), parameters=_CODE),
+    Route("POST", "/console/sessions/{code}/switch-provider", _BROWSER, "Switch the session to TeamViewer.",
+          _html(303, 401, 403, _OWN, 409, 502), parameters=_CODE),
     Route("GET", "/console/sessions/{code}/receipt", _BROWSER, "The consent receipt, printable.",
           _html(200, 303, _OWN), parameters=_CODE),
     Route("GET", "/console/sessions/{code}/receipt.json", _BROWSER, "The consent receipt as JSON.",

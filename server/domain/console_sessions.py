@@ -47,7 +47,9 @@ def _optional_text(form: Mapping[str, str], field: str, label: str, max_len: int
     return value
 
 
-def parse_console_session(form: Mapping[str, str], brand: Brand, *, demo: bool) -> NewConsoleSession:
+def parse_console_session(
+    form: Mapping[str, str], brand: Brand, *, demo: bool, through_api: frozenset[str] = frozenset()
+) -> NewConsoleSession:
     """The New session form, checked: the join link must pass the launcher's own allow-list, so a
     technician who pastes their own (technician's) link hears it now, not from the customer."""
     provider = form.get("provider") or ""
@@ -72,14 +74,23 @@ def parse_console_session(form: Mapping[str, str], brand: Brand, *, demo: bool) 
                 f"{CONSOLE_PROVIDERS[provider]}: choose the other provider or paste the other link."
             )
         join_url = checked.url
-    elif not demo:
-        raise InvalidRequest(f"Paste the customer's join link from {CONSOLE_PROVIDERS[provider]}.")
+    elif not demo and provider not in through_api:
+        raise InvalidRequest(
+            f"Paste the customer's join link from {CONSOLE_PROVIDERS[provider]} "
+            "(this server is not set up to open its sessions through its API)."
+        )
     return NewConsoleSession(
         ticket=_optional_text(form, "ticket", "Ticket", 64),
         customer_name=_optional_text(form, "customer_name", "The customer's name", 120),
         customer_email=email,
         provider=provider,
         join_url=join_url,
+    )
+
+
+def owner_of(technician: Technician, new: NewConsoleSession) -> SessionOwnerRow:
+    return SessionOwnerRow(
+        code="", technician_id=technician.id, customer_name=new.customer_name, customer_email=new.customer_email
     )
 
 
@@ -90,6 +101,8 @@ def open_console_session(
     demo_join_url: Callable[[str], str] | None = None,
     expires_in_minutes: int = DEFAULT_EXPIRES_IN_MINUTES,
 ) -> SessionRow:
+    """A session with a pasted link, or (demo) this server's own demo join page. Sessions opened
+    through a provider's API go through server.domain.provider_sessions.open_support_session."""
     join_url = new.join_url if new.join_url is not None else demo_join_url
     if join_url is None:
         raise InvalidRequest("Paste the customer's join link.")
@@ -100,9 +113,7 @@ def open_console_session(
         join_url=join_url,
         provider=new.provider,
         expires_in_minutes=expires_in_minutes,
-        owner=SessionOwnerRow(
-            code="", technician_id=technician.id, customer_name=new.customer_name, customer_email=new.customer_email
-        ),
+        owner=owner_of(technician, new),
     )
 
 
@@ -125,6 +136,7 @@ def session_facts(store: Store, technician: Technician, code: str) -> SessionFac
             technician_id=owner.technician_id if owner else None,
             steps=tuple(tx.step_events(code)),
             consent=tx.consent_for_session(code),
+            switches=tuple(tx.provider_switches(code)),
         )
 
 

@@ -16,7 +16,7 @@ from app.core.step_event import StepEvent, StepEventError
 from app.core.utc_time import iso_utc, utc_now
 from server.domain.refusals import InvalidRequest, TooManySteps
 from server.domain.sessions import is_expired, require_live_session
-from server.storage import ConsentRow, SessionRow, StepEventRow, Store
+from server.storage import ConsentRow, ProviderSwitchRow, SessionRow, StepEventRow, Store
 
 MAX_STEPS_PER_SESSION = 200
 
@@ -81,6 +81,7 @@ class SessionFacts:
     technician_id: str | None
     steps: tuple[StepEventRow, ...]
     consent: ConsentRow | None
+    switches: tuple[ProviderSwitchRow, ...] = ()
 
     def step_names(self) -> set[str]:
         return {step.step for step in self.steps}

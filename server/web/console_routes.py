@@ -25,16 +25,19 @@ from app.core.session_code import format_session_code
 from app.core.verification_words import derive_words
 from server.domain import technicians as accounts
 from server.domain.console_sessions import (
+    CONSOLE_PROVIDERS,
     NotYourSession,
     cancel_for,
     listed_sessions,
     open_console_session,
+    owner_of,
     parse_console_session,
     session_facts,
 )
 from server.domain.passwords import MIN_LENGTH, PasswordRefused
-from server.domain.refusals import InvalidCode, InvalidRequest
-from server.domain.sessions import require_code, words_secret
+from server.domain.provider_sessions import open_support_session, switch_provider
+from server.domain.refusals import InvalidCode, InvalidRequest, NotSwitchable, ProviderFailed, ProviderNotConfigured
+from server.domain.sessions import NewSession, require_code, words_secret
 from server.domain.sign_in_limit import SignInThrottle
 from server.domain.step_events import STATES
 from server.domain.technicians import AccountRefused, Technician
@@ -69,6 +72,7 @@ NOTICES = {
     "opened": ("Session opened. Read the code and the words to the customer.", "ok"),
     "cancelled": ("Session cancelled. The customer's launcher will refuse it.", "ok"),
     "not-cancelled": ("This session can no longer be cancelled: it was consented to, cancelled or has expired.", "error"),
+    "switched": ("Switched to TeamViewer. The customer's launcher follows; read them the new steps.", "ok"),
     "revoked": ("Token revoked. Tools that used it can no longer open sessions.", "ok"),
     "updated": ("Done.", "ok"),
 }
@@ -349,6 +353,7 @@ class ConsoleRoutes:
         ]
         values = {"ticket": "", "customer_name": "", "customer_email": "", "provider": "zoho-assist", "join_url": ""}
         values.update({key: form_values.get(key, "") for key in values if form_values.get(key)})
+        values["through_api"] = " or ".join(CONSOLE_PROVIDERS[name] for name in sorted(self.providers_through_api()))
         return self.page(request, visit, "console/new_session.html", status, nav="new", form=values,
                     providers=providers, error=error, demo=self.config.demo)
 
@@ -360,13 +365,47 @@ class ConsoleRoutes:
     async def create_session(self, request: Request) -> Response:
         visit = self.require_account(request)
         fields = await self.form(request, visit)
+        through_api = self.providers_through_api()
         try:
-            new = parse_console_session(fields, self.brand, demo=self.config.demo)
-            demo_link = (lambda code: f"{self.base_url(request)}/demo/join/{code}") if self.config.demo else None
-            session = await run_in_threadpool(open_console_session, self.store, visit.technician, new, demo_link)
-        except InvalidRequest as refusal:
+            new = parse_console_session(fields, self.brand, demo=self.config.demo, through_api=through_api)
+            if new.join_url is None and new.provider in through_api:
+                # No link pasted: the provider's API opens the session (and gives the technician's link).
+                session = await open_support_session(
+                    self.store, self.services.providers, self.brand,
+                    NewSession(technician=visit.technician.name, ticket=new.ticket, join_url=None,
+                               provider=new.provider, customer_email=new.customer_email),
+                    owner=owner_of(visit.technician, new),
+                )
+            else:
+                demo_link = (lambda code: f"{self.base_url(request)}/demo/join/{code}") if self.config.demo else None
+                session = await run_in_threadpool(open_console_session, self.store, visit.technician, new, demo_link)
+        except (InvalidRequest, ProviderNotConfigured, ProviderFailed) as refusal:
             return self.new_session_page(request, visit, fields, 422, refusal.message)
+        self.services.live.changed()
         return RedirectResponse(f"/console/sessions/{session.code}?done=opened", status_code=303)
+
+    def providers_through_api(self) -> frozenset[str]:
+        """The providers this server can open sessions with itself (their API is set up)."""
+        settings = self.services.providers.settings
+        return frozenset(
+            name for name, configured in (("zoho-assist", settings.zoho), ("teamviewer", settings.teamviewer)) if configured
+        )
+
+    @route("/console/sessions/{code}/switch-provider", ["POST"])
+    async def switch_to_teamviewer(self, request: Request) -> Response:
+        visit = self.require_account(request)
+        await self.form(request, visit)
+        code = require_code(request.path_params["code"])
+        session_facts(self.store, visit.technician, code)  # refuses somebody else's session
+        try:
+            await switch_provider(
+                self.store, self.services.providers, self.brand, code, "teamviewer", technician=visit.technician.name
+            )
+        except (ProviderNotConfigured, ProviderFailed, NotSwitchable) as refusal:
+            return self.message(request, visit, 409 if not isinstance(refusal, ProviderFailed) else 502,
+                                "Not switched", refusal.message, f"/console/sessions/{code}", "Back to the session")
+        self.services.live.changed()
+        return RedirectResponse(f"/console/sessions/{code}?done=switched", status_code=303)
 
     def view_of(self, request: Request, visit: _SignedIn, code: str) -> dict[str, Any]:
         facts = session_facts(self.store, visit.technician, require_code(code))
@@ -376,7 +415,6 @@ class ConsoleRoutes:
             company=self.brand.company,
             words=words,
             customer_link=self.config.customer_link(code, self.base_url(request)),
-            provider_actions=[],
         )
 
     @route("/console/sessions/{code}", ["GET"])

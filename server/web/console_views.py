@@ -96,6 +96,13 @@ def _steps(facts: SessionFacts) -> list[StepLine]:
         (step.received_at, _RANK.get(step.step, 99.0), StepLine(step.step, step.received_at, _clock(step.received_at), _step_text(step, code)))
         for step in facts.steps
     ]
+    for switch in facts.switches:
+        text = (
+            f"{switch.technician} switched the session from {_PROVIDERS.get(switch.from_provider, switch.from_provider)} "
+            f"to {_PROVIDERS.get(switch.to_provider, switch.to_provider)}"
+            + (" (an amendment to the consent)." if switch.after_consent else ".")
+        )
+        lines.append((switch.switched_at, 99.5, StepLine("switched_by_technician", switch.switched_at, _clock(switch.switched_at), text)))
     if facts.consent is not None:
         at = facts.consent.received_at
         text = f"Gave permission: reference {facts.consent.reference}."
@@ -119,11 +126,10 @@ def consent_view(facts: SessionFacts) -> dict[str, Any] | None:
 
 def live_version(facts: SessionFacts, state: str) -> str:
     """Changes whenever the live part of the session page would change."""
-    return f"{len(facts.steps)}-{int(facts.consent is not None)}-{state}"
+    return f"{len(facts.steps)}-{int(facts.consent is not None)}-{len(facts.switches)}-{state}-{facts.session.provider}"
 
 
-def session_view(facts: SessionFacts, *, company: str, words: tuple[str, ...], customer_link: str,
-                 provider_actions: list[dict[str, str]]) -> dict[str, Any]:
+def session_view(facts: SessionFacts, *, company: str, words: tuple[str, ...], customer_link: str) -> dict[str, Any]:
     session = facts.session
     state = session_state(session, {step.step for step in facts.steps}, facts.consent is not None)
     grouped = format_session_code(session.code)
@@ -147,8 +153,11 @@ def session_view(facts: SessionFacts, *, company: str, words: tuple[str, ...], c
         "steps": _steps(facts),
         "consent": consent_view(facts),
         "withdrawal": None,
-        "can_cancel": session.status == "open" and state not in ("expired",),
-        "provider_actions": provider_actions,
+        "can_cancel": session.status == "open" and state != "expired",
+        "can_switch": session.provider != "teamviewer" and session.status != "cancelled" and state != "expired",
+        # The technician's own link into the provider's session (made by the provider's API): a
+        # credential shown only to technicians who may see the session.
+        "technician_url": session.technician_url,
         "version": live_version(facts, state),
         "company": company,
     }
