@@ -268,6 +268,29 @@ PROVIDER_STATE = Object(
         "report": Nullable(SESSION_REPORT),
     },
 )
+# The end of the support session a consent was given for, reported by the customer's launcher.
+WITHDRAWAL_REASONS = ("customer", "program_ended")
+WITHDRAWAL_REQUEST = Object(
+    "WithdrawalRequest",
+    {
+        "reason": Choice(
+            WITHDRAWAL_REASONS,
+            description="customer: they pressed End support now and withdraw the consent; "
+            "program_ended: the provider's program on their computer ended by itself.",
+        )
+    },
+)
+WITHDRAWAL = Object(
+    "Withdrawal",
+    {
+        "receipt_id": RECEIPT_ID,
+        "reference": REFERENCE,
+        "status": Choice(("withdrawn", "ended"), description="The consent's status now."),
+        "reason": Choice(WITHDRAWAL_REASONS),
+        "withdrawn_at": TIMESTAMP,
+    },
+    description="The end as recorded: the first report stands; a repeat gets the same answer.",
+)
 
 # The launcher's step events (app.core.step_event adds which details each step carries).
 STEPS = (
@@ -465,6 +488,15 @@ ROUTES: tuple[Route, ...] = (
         ),
         request=STEP_EVENT,
         parameters=_CODE,
+    ),
+    Route(
+        "POST", "/api/v1/consents/{receipt_id}/withdrawal", "customer",
+        "Record the end of the support session a consent was given for (idempotent).",
+        (Answer(200, WITHDRAWAL),
+         *_errors((404, ["no_consent"]), (413, ["too_large"]), (415, ["unsupported_media_type"]),
+                  (422, ["invalid_request"]))),
+        request=WITHDRAWAL_REQUEST,
+        parameters={"receipt_id": RECEIPT_ID},
     ),
     Route(
         "GET", "/join/{code}", "customer's browser",

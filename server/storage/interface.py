@@ -27,6 +27,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 SESSION_STATUSES = ("open", "consented", "cancelled")
+# Why a consent's support session ended: the customer pressed End support now (the consent is
+# withdrawn), or the provider's program on their computer ended by itself (the technician finished).
+WITHDRAWAL_REASONS = ("customer", "program_ended")
 
 
 class StoreError(Exception):
@@ -93,6 +96,11 @@ class SessionReportRow:
     flag: str | None  # one of REPORT_FLAGS, for the technicians
     detail: str | None  # the last failure, in a technician's words
     updated_at: str
+@dataclass(frozen=True)
+class WithdrawalRow:
+    receipt_id: str  # the consent's
+    withdrawn_at: str  # app.core.utc_time.iso_utc, when the server heard of it
+    reason: str  # one of WITHDRAWAL_REASONS
 
 @dataclass(frozen=True)
 class TechnicianRow:
@@ -174,6 +182,13 @@ class Transaction(abc.ABC):
 
     @abc.abstractmethod
     def set_status(self, code: str, status: str) -> None: ...
+
+    @abc.abstractmethod
+    def withdrawal(self, receipt_id: str) -> WithdrawalRow | None: ...
+
+    @abc.abstractmethod
+    def insert_withdrawal(self, withdrawal: WithdrawalRow) -> None:
+        """Add the end of a consent whose receipt id the caller checked has none yet."""
 
     @abc.abstractmethod
     def consent_count(self) -> int: ...
@@ -361,6 +376,10 @@ class Store(abc.ABC):
     def consent_count(self) -> int:
         with self.reading() as tx:
             return tx.consent_count()
+
+    def withdrawal(self, receipt_id: str) -> WithdrawalRow | None:
+        with self.reading() as tx:
+            return tx.withdrawal(receipt_id)
 
     def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
         """The named secret, read once and then kept in memory (it never changes once made)."""

@@ -40,6 +40,7 @@ from server.storage.interface import (
     StoreError,
     T,
     Transaction,
+    WithdrawalRow,
 )
 from server.storage.migrations import SchemaError, upgrade_postgresql
 from server.storage.postgresql_url import DatabaseUrlError, check_url, connect, first_line, redact
@@ -57,6 +58,7 @@ _REPORT_COLUMNS = (
     "duration_seconds, flag, detail, updated_at"
 )
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
+_WITHDRAWAL_COLUMNS = "receipt_id, withdrawn_at, reason"
 # A batch aborted as a deadlock victim is run again this often before its callers get the error.
 _BATCH_TRIES = 5
 # An item that hit a unique violation (it raced a write the locks do not cover) is tried again.
@@ -117,6 +119,16 @@ class PostgresTransaction(ConsoleQueries, Transaction):
 
     def set_status(self, code: str, status: str) -> None:
         self._db.execute("UPDATE sessions SET status = %s WHERE code = %s", (status, code))
+
+    def withdrawal(self, receipt_id: str) -> WithdrawalRow | None:
+        row = self._one(f"SELECT {_WITHDRAWAL_COLUMNS} FROM withdrawals WHERE receipt_id = %s", (receipt_id,))
+        return None if row is None else WithdrawalRow(*row)
+
+    def insert_withdrawal(self, withdrawal: WithdrawalRow) -> None:
+        self._db.execute(
+            f"INSERT INTO withdrawals ({_WITHDRAWAL_COLUMNS}) VALUES (%s, %s, %s)",
+            (withdrawal.receipt_id, withdrawal.withdrawn_at, withdrawal.reason),
+        )
 
     def consent_count(self) -> int:
         return int(self._one("SELECT count(*) FROM consents", ())[0])  # type: ignore[index]

@@ -27,6 +27,7 @@ from server.storage.interface import (
     StoreError,
     T,
     Transaction,
+    WithdrawalRow,
 )
 from server.storage.migrations import SchemaError, upgrade_sqlite
 
@@ -43,6 +44,7 @@ _REPORT_COLUMNS = (
     "duration_seconds, flag, detail, updated_at"
 )
 _CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
+_WITHDRAWAL_COLUMNS = "receipt_id, withdrawn_at, reason"
 
 
 class SqliteTransaction(ConsoleQueries, Transaction):
@@ -95,6 +97,18 @@ class SqliteTransaction(ConsoleQueries, Transaction):
 
     def set_status(self, code: str, status: str) -> None:
         self._db.execute("UPDATE sessions SET status = ? WHERE code = ?", (status, code))
+
+    def withdrawal(self, receipt_id: str) -> WithdrawalRow | None:
+        row = self._db.execute(
+            f"SELECT {_WITHDRAWAL_COLUMNS} FROM withdrawals WHERE receipt_id = ?", (receipt_id,)
+        ).fetchone()
+        return None if row is None else WithdrawalRow(*row)
+
+    def insert_withdrawal(self, withdrawal: WithdrawalRow) -> None:
+        self._db.execute(
+            f"INSERT INTO withdrawals ({_WITHDRAWAL_COLUMNS}) VALUES (?, ?, ?)",
+            (withdrawal.receipt_id, withdrawal.withdrawn_at, withdrawal.reason),
+        )
 
     def consent_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM consents").fetchone()[0])

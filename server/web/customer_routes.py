@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.domain.consents import prepare_consent
-from server.domain.refusals import InvalidRecord
+from server.domain.refusals import InvalidRecord, InvalidRequest
 from server.domain.sessions import require_code, require_live_session, session_answer, words_secret
 from server.domain.step_events import InvalidStep, parse_step, record_step
+from server.domain.withdrawals import parse_withdrawal, record_withdrawal
 from server.web.body import json_body
 from server.web.openapi import openapi_json
 from server.web.services import Services
@@ -74,3 +75,12 @@ def add_customer_routes(app: FastAPI, services: Services) -> None:
         if stored:
             services.live.changed()
         return JSONResponse({"event_id": event.event_id, "stored": stored}, status_code=201 if stored else 200)
+
+    @app.post("/api/v1/consents/{receipt_id}/withdrawal")
+    async def end_support(receipt_id: str, request: Request) -> dict[str, Any]:
+        # By receipt id, which only the customer's launcher and this server know. A write that
+        # waits for its fsync: in the threadpool, so the event loop never waits on the disk.
+        receipt_id, reason = parse_withdrawal(receipt_id, await json_body(request, InvalidRequest))
+        answer = await run_in_threadpool(record_withdrawal, store, receipt_id, reason)
+        services.live.changed()  # the technician's console shows it at once
+        return answer
