@@ -4,7 +4,7 @@ Run as ``python open_apps_fake_app.py --name thunderbird`` on a real X server: i
 process (what /proc/PID/comm and psutil report), opens top-level windows with WM_CLASS and an
 icon, starts helper processes the way browsers do, and prints ``ready`` once its windows are
 shown. With ``--ignore-close`` it refuses the polite close, like an application whose "save
-changes?" question is waiting for an answer.
+changes?" question is waiting for an answer; with ``--exit-after S`` it quits by itself.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def main() -> int:
     parser.add_argument("--helpers", type=int, default=0)
     parser.add_argument("--ignore-close", action="store_true")
     parser.add_argument("--color", default="#2a6fdb")
+    # Quit by itself this many seconds after its windows showed (a support session the technician ended).
+    parser.add_argument("--exit-after", type=float, default=None)
     args = parser.parse_args()
 
     rename_process(args.name)
@@ -80,6 +82,10 @@ def main() -> int:
         windows.append(window)
     app.processEvents()
     print("ready", flush=True)
+    if args.exit_after is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(args.exit_after * 1000), app.quit)
     return app.exec()
 
 

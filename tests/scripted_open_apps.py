@@ -62,3 +62,12 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def no_support_program(provider: str):
+    """A support watch that never sees the provider's program, whatever runs on this machine."""
+    from app.core.open_apps.process_list import ProcessListBackend
+    from app.core.open_apps.processes import ProcessTable
+    from app.core.support_session import SupportWatch
+
+    return SupportWatch(provider, ProcessListBackend("linux"), take_snapshot=lambda: ProcessTable({}, {}))

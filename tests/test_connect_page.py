@@ -12,6 +12,7 @@ from app.core.journey import Journey
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.pages.connect import ConnectPage
+from tests.scripted_open_apps import no_support_program
 from tests.test_join_link_table import LEGITIMATE
 from tests.wizard_driver import OpenedUrls
 
@@ -33,6 +34,7 @@ def connect_page(qtbot, join_url: str, provider: str, *, browser_works: bool = T
         journey=journey,
         demo_origin=DEMO_ORIGIN,
         open_url=opener,
+        support_watch=no_support_program,
     )
     page = ConnectPage(ctx)
     qtbot.addWidget(page)

@@ -7,6 +7,7 @@ from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, BackupSummary,
 from app.core.journey import (
     ANYWHERE,
     NAVMAP,
+    WIZARD_PAGES,
     Event,
     Journey,
     Step,
@@ -40,7 +41,7 @@ def test_pages_follow_the_journey_in_order():
     order = [Step.SESSION]
     while (following := next_step(order[-1], journey)) is not None:
         order.append(following)
-    assert order == list(Step)
+    assert order == list(WIZARD_PAGES)
 
 
 def ready_to_give_permission() -> Journey:
@@ -184,3 +185,15 @@ def test_the_checklist_says_whether_a_recent_backup_was_checked_file_by_file():
     assert "checked against your files" in str(describe_backup(checked))
     assert "not checked file by file" in str(describe_backup(reported))
     assert "no verified recent backup" in str(describe_backup(None))
+
+
+def test_support_starting_turns_connect_into_the_bar_only_once_the_link_opened():
+    journey = ready_to_give_permission()
+    assert follow(Step.CONNECT, Event.SUPPORT_STARTED, journey) is None  # no consent recorded yet
+    journey.answer = ConsentAnswer("K7P-4QX", "https://assist.zoho.com/join?role=A&key=123456789", "zoho-assist")
+    assert follow(Step.CONNECT, Event.SUPPORT_STARTED, journey) is None  # the link did not open
+    journey.link_opened = True
+    assert follow(Step.CONNECT, Event.SUPPORT_STARTED, journey) is Step.SUPPORT
+    # Earlier pages never jump to the bar, and the bar leads nowhere.
+    assert follow(Step.CONSENT, Event.SUPPORT_STARTED, journey) is None
+    assert all(follow(Step.SUPPORT, event, journey) is None for event in Event)

@@ -16,7 +16,7 @@ from app.core.consent_client import ConsentClient
 from app.core.terms import load_terms
 from app.ui.context import LauncherContext
 from app.ui.wizard import PageId, SupportWizard
-from tests.scripted_open_apps import CALCULATOR, THUNDERBIRD, ManualClock, ScriptedScanner
+from tests.scripted_open_apps import CALCULATOR, THUNDERBIRD, ManualClock, ScriptedScanner, no_support_program
 
 WAIT_MS = 10_000
 
@@ -49,6 +49,7 @@ def make_wizard(qtbot, server_url: str, *, demo_origin: str | None = None, initi
             # The same two open applications wherever the tests run, whatever else is open there.
             "open_apps_scanner": lambda: ScriptedScanner([THUNDERBIRD, CALCULATOR]),
             "clock": ManualClock(),
+            "support_watch": no_support_program,
             **ctx_options,
         },
     )

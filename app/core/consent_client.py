@@ -31,7 +31,7 @@ from app.core.bounded_answers import (
     within_deadline,
 )
 from app.core.consent_record import ConsentRecord, Receipt, record_from_wire
-from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, STEP_STORED, route
+from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, STEP_STORED, WITHDRAWAL, route
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 from app.core.session_code import format_session_code, parse_session_code
 from app.core.step_event import StepEvent
@@ -161,6 +161,16 @@ class ConnectionInfo:
     amendments: tuple[Amendment, ...] = ()
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """The end of support as the server recorded it; ``status`` is withdrawn or ended."""
+
+    reference: str
+    status: str
+    reason: str
+    withdrawn_at: str
+
+
 class ConsentClient:
     def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
         self._base_url = base_url.rstrip("/")
@@ -249,6 +259,16 @@ class ConsentClient:
                 Amendment(a["at"], a["technician"], a["from_provider"], a["to_provider"]) for a in data["amendments"]
             ),
         )
+    def withdraw(self, receipt_id: str, reason: str, code: str) -> Withdrawal:
+        """Report the end of the support session the consent ``receipt_id`` was given for:
+        ``customer`` (End support now: the consent is withdrawn) or ``program_ended``. Safe to
+        send again: the server keeps the first report and answers every repeat with it."""
+        data = self._call(
+            "POST", f"/api/v1/consents/{receipt_id}/withdrawal", WITHDRAWAL, code=code, json={"reason": reason}
+        )
+        if data["receipt_id"] != receipt_id:
+            raise _unreadable_answer("the answer is about another consent")
+        return Withdrawal(data["reference"], data["status"], data["reason"], data["withdrawn_at"])
 
     def report_step(self, code: str, event: StepEvent) -> None:
         """Tell the server the customer reached a step (app.core.step_reporter calls this off the

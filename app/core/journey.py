@@ -39,6 +39,11 @@ class Step(IntEnum):
     BACKUP = 3
     CONSENT = 4
     CONNECT = 5
+    # Not a wizard page: the small "being supported" bar the wizard becomes once the session is live.
+    SUPPORT = 6
+
+
+WIZARD_PAGES = tuple(step for step in Step if step is not Step.SUPPORT)
 
 
 class Event(Enum):
@@ -46,6 +51,8 @@ class Event(Enum):
 
     NEXT = "next"  # the customer pressed Next (or Give permission) on a complete step
     CONSENT_RECORDED = "consent recorded"  # the server's answer to the consent arrived
+    # The provider's program runs on this computer after its join link opened: the session is live.
+    SUPPORT_STARTED = "support started"
 
 
 @dataclass
@@ -68,6 +75,8 @@ class Journey:
     # Kept once made so Retry re-sends the very same record: the server stores it once.
     pending_record: ConsentRecord | None = None
     answer: ConsentAnswer | None = None
+    # The join link passed the allow-list and the browser took it.
+    link_opened: bool = False
 
 
 # --- the gates: what is still missing on each step ---------------------------------------------
@@ -159,6 +168,11 @@ def _connect_once_recorded(journey: Journey) -> Step | None:
     return Step.CONNECT if _consent_recorded(journey) else None
 
 
+def _bar_once_live(journey: Journey) -> Step | None:
+    """The bar replaces the wizard only for a session this run opened with a recorded consent."""
+    return Step.SUPPORT if journey.answer is not None and journey.link_opened else None
+
+
 @dataclass(frozen=True)
 class StepRules:
     # What the customer still has to do before going on; None when the step is complete.
@@ -182,7 +196,15 @@ NAVMAP: Mapping[Step, StepRules] = MappingProxyType(
             {Event.NEXT: Step.CONNECT, Event.CONSENT_RECORDED: Step.CONNECT},
             committed=_consent_recorded,
         ),
-        Step.CONNECT: StepRules(_nothing_missing, {Event.NEXT: None, Event.CONSENT_RECORDED: None}, last=True),
+        Step.CONNECT: StepRules(
+            _nothing_missing,
+            {Event.NEXT: None, Event.CONSENT_RECORDED: None, Event.SUPPORT_STARTED: _bar_once_live},
+            last=True,
+        ),
+        # From the bar there is no way back into the wizard: the consent is spent.
+        Step.SUPPORT: StepRules(
+            _nothing_missing, {Event.NEXT: None, Event.CONSENT_RECORDED: None, Event.SUPPORT_STARTED: None}
+        ),
     }
 )
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QThreadPool, QUrl
+from PySide6.QtCore import QCoreApplication, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -18,12 +18,33 @@ from app.core.messages import UserFacingError
 from app.core.open_apps import OpenAppsScanner
 from app.core.step_event import StepEvent
 from app.core.step_reporter import StepReporter
+from app.core.open_apps.scanner import default_backend
+from app.core.support_session import SupportWatch
 from app.core.terms import Terms
+
+
+def default_support_watch(provider: str) -> SupportWatch:
+    return SupportWatch(provider, default_backend())
 
 
 def choose_folder_with_dialog(parent: QWidget, title: str) -> str | None:
     folder = QFileDialog.getExistingDirectory(parent, title)
     return folder or None
+
+
+def confirm_end_with_message_box(parent: QWidget) -> bool:
+    """The one question before support ends, in the launcher's words and buttons."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(QCoreApplication.translate("SupportBar", "End support"))
+    box.setText(
+        QCoreApplication.translate("SupportBar", "End the support session now? Your technician will be disconnected.")
+    )
+    end = box.addButton(QCoreApplication.translate("SupportBar", "End support"), QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(QCoreApplication.translate("SupportBar", "Keep going"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is end
 
 
 def ask_with_message_box(parent: QWidget, title: str, question: str) -> bool:
@@ -55,6 +76,13 @@ class LauncherContext:
     # so no test depends on what else runs on the machine or waits in real time.
     open_apps_scanner: Callable[[], OpenAppsScanner] = OpenAppsScanner
     clock: Callable[[], float] = time.monotonic
+    # The provider's program once the join link opened (made inside a worker), how often the
+    # support bar looks for it, how long the bar stays after it ended by itself, and the one
+    # question before End support now ends the session.
+    support_watch: Callable[[str], SupportWatch] = default_support_watch
+    support_poll_ms: int = 2000
+    support_linger_ms: int = 10_000
+    confirm_end_support: Callable[[QWidget], bool] = confirm_end_with_message_box
     # Tells the technician's console which step the customer is on (best effort, its own thread);
     # None sends nothing.
     step_reporter: StepReporter | None = None

@@ -56,6 +56,7 @@ class SupportWizard(QWizard):
         self.currentIdChanged.connect(self._report_arrival)
         # A bound method, not a lambda holding the wizard: that would keep a closed wizard alive.
         self.finished.connect(self._report_end)
+        self.support_bar = None
         for button, name in (
             (QWizard.WizardButton.BackButton, self.tr("Back")),
             (QWizard.WizardButton.NextButton, self.tr("Next")),
@@ -76,6 +77,9 @@ class SupportWizard(QWizard):
         here = Step(self.currentId())
         target = follow(here, event, self.ctx.journey)
         if target is None or target == here:
+            return
+        if target is Step.SUPPORT:
+            self._become_support_bar()
             return
         if int(target) in self.visitedIds():
             while self.currentId() != int(target):  # back through the pages, as Back would
@@ -99,6 +103,16 @@ class SupportWizard(QWizard):
             return  # Back: nothing new for the technician
         for event in reports_on_arrival(Step(page_id), self.ctx.journey):
             self.ctx.report_step(event)
+
+    def _become_support_bar(self) -> None:
+        """The session is live: the wizard gives way to the small bar, which ends the launcher."""
+        from app.ui.support_bar import SupportBar
+
+        connect = self.page(PageId.CONNECT)
+        self.support_bar = SupportBar(self.ctx, connect.watch)
+        self.support_bar.place()
+        self.support_bar.show()  # before the wizard hides, so the launcher always has a window
+        self.hide()
 
     def page_of(self, page_id: PageId):
         return self.page(int(page_id))

@@ -3,6 +3,7 @@ follow the technician's switch to TeamViewer while the page is open."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from PySide6.QtCore import QTimer, QUrl
@@ -12,14 +13,17 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ConnectionInfo, ServerError
 from app.core.join_link import JoinLink, JoinLinkRefused, check_join_link
-from app.core.journey import Step, read_back_checklist
+from app.core.journey import Event, Step, read_back_checklist
 from app.core.provider_follow import ProviderFollower, Switch
 from app.core.step_event import new_step_event
 from app.core.step_reports import join_link_report
+from app.core.support_session import SupportWatch
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.ui.text import core_text
 from app.ui.workers import BackgroundRunner
+
+log = logging.getLogger(__name__)
 
 
 class ConnectPage(JourneyPage):
@@ -31,6 +35,13 @@ class ConnectPage(JourneyPage):
         # A subtitle keeps the same header as the other pages (QWizard drops it for pages without one).
         self.setSubTitle(self.tr("Your permission is recorded. It is for this session only."))
         self.link: JoinLink | None = None
+        # Once the link opened: is the provider's program running yet? Then the session is live
+        # and the wizard becomes the support bar (the journey's SUPPORT_STARTED).
+        self.watch: SupportWatch | None = None
+        self._watcher = BackgroundRunner(ctx.pool, self)
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(ctx.support_poll_ms)
+        self._watch_timer.timeout.connect(self._look_for_program)
 
         self.status_label = message_label(self.tr("Connection status"))
         self.reference_label = data_label()
@@ -90,6 +101,8 @@ class ConnectPage(JourneyPage):
         self.ctx.report_step(join_link_report(self.link.provider, bool(opened)))
         if opened:
             set_info(self.status_label, self._what_opens(self.link.provider))
+            self.journey.link_opened = True
+            self._watch_timer.start()
         else:
             set_error(self.status_label, self._browser_did_not_open(answer.reference))
         self.link_edit.setText(self.link.url)
@@ -154,8 +167,12 @@ class ConnectPage(JourneyPage):
             return
         self.link = switch.link
         self.journey.answer = replace(answer, join_url=switch.link.url, provider=switch.link.provider)
+        self.watch = None  # the new provider's program is the one to wait for
         opened = self.ctx.open_url(QUrl(self.link.url, QUrl.ParsingMode.StrictMode))
         self.ctx.report_step(new_step_event("provider_switched", provider=switch.link.provider))
+        if opened:
+            self.journey.link_opened = True
+            self._watch_timer.start()
         switched = self._switched_to(switch.link.provider)
         if opened:
             set_info(self.status_label, f"{switched} {self._what_opens(switch.link.provider)}")
@@ -170,6 +187,34 @@ class ConnectPage(JourneyPage):
         if provider == "teamviewer":
             return self.tr("Your technician has switched to TeamViewer.")
         return self.tr("Your technician has switched to Zoho Assist.")
+
+    def _look_for_program(self) -> None:
+        answer = self.journey.answer
+        if answer is None or self._watcher.busy:
+            return
+        provider = self.link.provider if self.link is not None else answer.provider
+
+        def look(_task) -> tuple[SupportWatch, bool]:
+            watch = self.watch or self.ctx.support_watch(provider)
+            return watch, watch.watches_anything and watch.running() is not None
+
+        self._watcher.start(look, self._looked, self._look_failed)
+
+    def _looked(self, result: tuple[SupportWatch, bool]) -> None:
+        watch, running = result
+        if self.link is not None and watch.provider != self.link.provider:
+            return  # asked before a switch of provider: the next look asks about the new one
+        self.watch = watch
+        if not watch.watches_anything:
+            self._watch_timer.stop()  # the demo: no program to wait for
+        elif running:
+            self._watch_timer.stop()
+            wizard = self.wizard()
+            if wizard is not None:
+                wizard.follow(Event.SUPPORT_STARTED)
+
+    def _look_failed(self, error: Exception) -> None:
+        log.warning("could not look for the support program: %s", error)
 
     def _what_opens(self, provider: str) -> str:
         """What the customer is about to see, so an expected download does not look like a trap."""
