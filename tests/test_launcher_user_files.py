@@ -65,6 +65,8 @@ def test_the_receipt_says_what_the_customer_agreed_to():
     assert "no verified recent backup and accepted the risk of losing data" in text
     assert "+44 20 7946 0000" in text
     assert record.receipt_id in text
+    # How to withdraw later: the phone number and the reference, together.
+    assert "later call Phonetex on +44 20 7946 0000 and give the reference code K7P-4QX." in text
 
 
 def test_the_receipt_is_in_the_customers_language_but_keeps_their_answers():

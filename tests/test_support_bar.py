@@ -125,6 +125,18 @@ def test_the_bar_appears_once_zoho_assist_runs_and_end_closes_it_and_records_the
     assert bar.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert bar.screen().availableGeometry().contains(bar.frameGeometry())
 
+    # Keyboard alone: Ctrl+arrows move it, never past the available area (the taskbar stays clear).
+    area = bar.screen().availableGeometry()
+    bar.activateWindow()
+    for _ in range(60):
+        qtbot.keyClick(bar, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert bar.geometry().bottom() <= area.bottom() and bar.y() > area.top()
+    for _ in range(60):
+        qtbot.keyClick(bar, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert bar.y() == area.top()
+    focusable = [bar.status_label, bar.end_button]
+    assert all(w.focusPolicy() in (Qt.FocusPolicy.TabFocus, Qt.FocusPolicy.StrongFocus) for w in focusable)
+
     qtbot.mouseClick(bar.end_button, Qt.MouseButton.LeftButton)
     assert questions == ["End support?"]
     qtbot.waitUntil(lambda: agent.poll() is not None, timeout=WAIT_MS)

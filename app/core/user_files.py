@@ -183,6 +183,16 @@ def receipt_text(
             company=brand.company,
             phone=brand.phone,
         ),
+        line(
+            QT_TRANSLATE_NOOP(
+                CONTEXT,
+                "To withdraw your permission at any time, press End support now on the {company} support bar "
+                "while the session runs, or later call {company} on {phone} and give the reference code {reference}.",
+            ),
+            company=brand.company,
+            phone=brand.phone,
+            reference=reference,
+        ),
         line(QT_TRANSLATE_NOOP(CONTEXT, "Receipt id: {receipt_id}"), receipt_id=record.receipt_id),
         line(
             QT_TRANSLATE_NOOP(CONTEXT, "Launcher version {version} ({os})"),

@@ -93,8 +93,9 @@ class SupportBar(QWidget):
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setWordWrap(True)
-        self.status_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        # After the flags, which reset it: Tab reaches the text, so a screen reader reads it out.
+        self.status_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.status_label.setAccessibleName(self.tr("Support status"))
         self.end_button = QPushButton(self.tr("&End support now"))
         self.end_button.setAccessibleName(self.tr("End support now"))
@@ -112,8 +113,8 @@ class SupportBar(QWidget):
         layout.addWidget(self.end_button)
         layout.addWidget(self.close_button)
         self.status_label.setText(self._live_text())
-        self.setMinimumWidth(560)
-        self.setMaximumWidth(900)
+        self.setMinimumWidth(760)
+        self.setMaximumWidth(1000)
 
         self._poll = QTimer(self)
         self._poll.setInterval(ctx.support_poll_ms)
