@@ -161,6 +161,13 @@ def test_a_session_cancelled_in_the_console_is_refused_by_the_launcher(qtbot, se
     base = server.base_url
     sign_in(driver, base)
     code = open_session_in_console(driver, base, "PTX-2001")
+    # A customer already on the Consent page when the technician cancels.
+    client = ConsentClient(base)
+    reporter = StepReporter(client.report_step)
+    early, _ = make_wizard(qtbot, base, demo_origin=base, initial_code=code, client=client, step_reporter=reporter)
+    customer = Customer(qtbot, early)
+    customer.walk_to_consent()
+    seen(qtbot, driver, lambda d: steps_shown(d)[-1:] == ["backup_checked"])
     cancel = driver.find_element(By.XPATH, "//button[normalize-space()='Cancel this session']")
     cancel.send_keys(Keys.ENTER)  # the keyboard alone works the console
     seen_plain(driver, lambda d: d.find_element(By.ID, "session-state").text == "Cancelled")
@@ -174,7 +181,16 @@ def test_a_session_cancelled_in_the_console_is_refused_by_the_launcher(qtbot, se
     rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [r.find_element(By.TAG_NAME, "a").text.replace(" ", "") for r in rows] == [code]
 
+    # Permission is refused with the launcher's own words, and nothing opens.
+    customer.give_permission()
+    consent_page = early.currentPage()
+    qtbot.waitUntil(lambda: "cancelled by your technician" in consent_page.status_label.text(), timeout=WAIT_MS)
+    assert early.currentId() == PageId.CONSENT
+    assert server.store.consent_for_session(code) is None
+
+    # A launcher started with the code afterwards refuses it on the Session page.
     wizard, _ = make_wizard(qtbot, base, demo_origin=base, initial_code=code)
     page = wizard.currentPage()
     qtbot.waitUntil(lambda: "cancelled" in page.status_label.text(), timeout=WAIT_MS)
     assert not page.isComplete()  # the customer cannot go on with it
+    reporter.close(timeout=5)

@@ -410,12 +410,15 @@ class ConsoleRoutes:
     def view_of(self, request: Request, visit: _SignedIn, code: str) -> dict[str, Any]:
         facts = session_facts(self.store, visit.technician, require_code(code))
         words = derive_words(words_secret(self.store), code)
-        return session_view(
+        view = session_view(
             facts,
             company=self.brand.company,
             words=words,
             customer_link=self.config.customer_link(code, self.base_url(request)),
         )
+        # Offered only where this server can open a TeamViewer session itself.
+        view["can_switch"] = view["can_switch"] and "teamviewer" in self.providers_through_api()
+        return view
 
     @route("/console/sessions/{code}", ["GET"])
     async def session_page(self, request: Request) -> Response:
