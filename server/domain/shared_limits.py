@@ -27,7 +27,7 @@ class SharedFailedLookups(FailedLookups):
 
     def retry_after(self, address: str | None) -> int | None:
         now = self._clock()
-        with self._store.reading() as tx:
+        with self._store.reading_once() as tx:
             count, oldest = tx.wrong_codes_since(client_key(address), now - self.limit.window_seconds)
         if count < self.limit.max_failures or oldest is None:
             return None

@@ -363,18 +363,23 @@ class Store(abc.ABC):
     def description(self) -> str:
         """Where the data is, for messages (a file path, a database name; never a password)."""
 
+    def reading_once(self) -> AbstractContextManager[Transaction]:
+        """For ONE read query: an engine may run it without a transaction around it (a single
+        statement sees one consistent state anyway), saving the round trips of BEGIN and COMMIT."""
+        return self.reading()
+
     # Conveniences every engine gets from the methods above.
 
     def session(self, code: str) -> SessionRow | None:
-        with self.reading() as tx:
+        with self.reading_once() as tx:
             return tx.session(code)
 
     def consent_for_session(self, code: str) -> ConsentRow | None:
-        with self.reading() as tx:
+        with self.reading_once() as tx:
             return tx.consent_for_session(code)
 
     def consent_count(self) -> int:
-        with self.reading() as tx:
+        with self.reading_once() as tx:
             return tx.consent_count()
 
     def withdrawal(self, receipt_id: str) -> WithdrawalRow | None:

@@ -308,6 +308,12 @@ class PostgresStore(Store):
         with self._begun("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing=False) as (_, tx):
             yield tx
 
+    @contextmanager
+    def reading_once(self) -> Iterator[Transaction]:
+        # The pool's connections are in autocommit mode: the one query is its own transaction.
+        with self._pool.connection() as connection:
+            yield PostgresTransaction(connection, writing=False)
+
     def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
         for attempt in range(1, _BATCH_TRIES + 1):
             try:
