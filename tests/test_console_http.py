@@ -271,3 +271,17 @@ def test_add_technician_prints_a_link_that_sets_the_password_once(consent_server
     assert browser.sign_in("first@phonetex.example").status_code == 303
     assert "Technicians" in browser.get("/console/sessions").text  # an administrator's menu
     browser.close()
+
+
+def test_the_end_of_support_shows_on_the_session_page(consent_server, team):
+    _, browsers = team
+    code = open_session(browsers["sam"])
+    record = make_record(code)
+    httpx.post(f"{consent_server.base_url}/api/v1/sessions/{code}/consent", json=record).raise_for_status()
+    assert "Consented" in browsers["sam"].get(f"/console/sessions/{code}").text
+    ended = httpx.post(f"{consent_server.base_url}/api/v1/consents/{record['receipt_id']}/withdrawal",
+                       json={"reason": "customer"})
+    assert ended.status_code == 200, ended.text
+    page = html.unescape(browsers["sam"].get(f"/console/sessions/{code}").text)
+    assert '<span class="status" id="session-state">Withdrawn</span>' in page
+    assert "The customer pressed End support now at" in page

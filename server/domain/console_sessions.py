@@ -129,14 +129,16 @@ def session_facts(store: Store, technician: Technician, code: str) -> SessionFac
             raise NotYourSession(
                 f"There is no session {format_session_code(code)} among the sessions you can see."
             )
+        consent = tx.consent_for_session(code)
         return SessionFacts(
             session=session,
             customer_name=owner.customer_name if owner else None,
             customer_email=owner.customer_email if owner else None,
             technician_id=owner.technician_id if owner else None,
             steps=tuple(tx.step_events(code)),
-            consent=tx.consent_for_session(code),
+            consent=consent,
             switches=tuple(tx.provider_switches(code)),
+            withdrawal=tx.withdrawal(consent.receipt_id) if consent is not None else None,
         )
 
 

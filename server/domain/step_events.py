@@ -17,6 +17,7 @@ from app.core.utc_time import iso_utc, utc_now
 from server.domain.refusals import InvalidRequest, TooManySteps
 from server.domain.sessions import is_expired, require_live_session
 from server.storage import ConsentRow, ProviderSwitchRow, SessionRow, StepEventRow, Store
+from server.storage.interface import WithdrawalRow
 
 MAX_STEPS_PER_SESSION = 200
 
@@ -82,14 +83,21 @@ class SessionFacts:
     steps: tuple[StepEventRow, ...]
     consent: ConsentRow | None
     switches: tuple[ProviderSwitchRow, ...] = ()
+    # The consent's end as the launcher reported it (server.domain.withdrawals), if it has ended.
+    withdrawal: WithdrawalRow | None = None
 
     def step_names(self) -> set[str]:
         return {step.step for step in self.steps}
 
 
-def session_state(session: SessionRow, step_names: set[str], has_consent: bool, now: datetime | None = None) -> str:
+def session_state(
+    session: SessionRow, step_names: set[str], has_consent: bool, now: datetime | None = None,
+    withdrawal_reason: str | None = None,
+) -> str:
     if session.status == "cancelled":
         return "cancelled"
+    if withdrawal_reason is not None:
+        return "withdrawn" if withdrawal_reason == "customer" else "ended"
     if has_consent or session.status == "consented":
         if "ended" in step_names:
             return "ended"

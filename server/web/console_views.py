@@ -19,6 +19,7 @@ from app.core.verification_words import spoken_form
 from server.domain.console_sessions import CONSOLE_PROVIDERS
 from server.domain.step_events import STATES, SessionFacts, session_state
 from server.storage import StepEventRow
+from server.storage.interface import WithdrawalRow
 
 _BACKUP_VERDICTS = {
     "recent": "a recent backup",
@@ -124,6 +125,15 @@ def consent_view(facts: SessionFacts) -> dict[str, Any] | None:
     }
 
 
+def _withdrawal_text(withdrawal: WithdrawalRow | None) -> str | None:
+    if withdrawal is None:
+        return None
+    at = when(withdrawal.withdrawn_at)
+    if withdrawal.reason == "customer":
+        return f"The customer pressed End support now at {at} UTC: their permission is withdrawn."
+    return f"The support program ended at {at} UTC; the launcher recorded the end of the session."
+
+
 def live_version(facts: SessionFacts, state: str) -> str:
     """Changes whenever the live part of the session page would change."""
     return f"{len(facts.steps)}-{int(facts.consent is not None)}-{len(facts.switches)}-{state}-{facts.session.provider}"
@@ -131,7 +141,11 @@ def live_version(facts: SessionFacts, state: str) -> str:
 
 def session_view(facts: SessionFacts, *, company: str, words: tuple[str, ...], customer_link: str) -> dict[str, Any]:
     session = facts.session
-    state = session_state(session, {step.step for step in facts.steps}, facts.consent is not None)
+    withdrawal = facts.withdrawal
+    state = session_state(
+        session, {step.step for step in facts.steps}, facts.consent is not None,
+        withdrawal_reason=withdrawal.reason if withdrawal is not None else None,
+    )
     grouped = format_session_code(session.code)
     customer = facts.customer_name or ""
     if facts.customer_email:
@@ -152,7 +166,7 @@ def session_view(facts: SessionFacts, *, company: str, words: tuple[str, ...], c
         "state_label": STATES[state],
         "steps": _steps(facts),
         "consent": consent_view(facts),
-        "withdrawal": None,
+        "withdrawal": _withdrawal_text(withdrawal),
         "can_cancel": session.status == "open" and state != "expired",
         "can_switch": session.provider != "teamviewer" and session.status != "cancelled" and state != "expired",
         # The technician's own link into the provider's session (made by the provider's API): a
