@@ -123,6 +123,7 @@ def _run_gui(
         # Imported once the crash handler is in place: a broken build explains itself too.
         from app.core.consent_client import ConsentClient
         from app.core.step_reporter import StepReporter
+        from app.core.consent_journal import ConsentJournal
         from app.core.terms import load_terms
         from app.ui.context import LauncherContext
         from app.ui.first_paint import QuitOnFirstPaint
@@ -149,6 +150,7 @@ def _run_gui(
             intake_error=intake_error,
             demo_origin=demo_origin,
             step_reporter=step_reporter,
+            journal=ConsentJournal(files.state_dir),
         )
         wizard = SupportWizard(ctx)
         if exit_when_shown:

@@ -98,13 +98,14 @@ def test_a_cancelled_code_says_so_and_what_to_do(qtbot, consent_server):
     assert not next_enabled(wizard)
 
 
-def test_an_already_used_code_says_so_and_hides_its_words(qtbot, consent_server):
+def test_a_code_used_on_another_computer_says_where_to_go_and_hides_its_words(qtbot, consent_server):
     session = consent_server.create_session()
     first = httpx.post(f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent", json=make_record(session["code"]))
     assert first.status_code == 201
     wizard, page = session_page(qtbot, consent_server, initial_code=session["code"])
-    message = wait_for_status(qtbot, page, "already been used")
-    assert "A code works once" in message and "ask your technician for a new code" in message
+    message = wait_for_status(qtbot, page, "already given, but not on this computer")
+    assert "On the computer where it was given, start the launcher again with this code" in message
+    assert "ask your technician for a new code" in message
     assert not page.words_value.isVisible()
     assert not next_enabled(wizard)
 

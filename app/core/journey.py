@@ -254,6 +254,20 @@ def start_step(_journey: Journey) -> Step:
     return Step.SESSION
 
 
+def resume_from(journey: Journey, session: SessionInfo, record: ConsentRecord, answer: ConsentAnswer) -> None:
+    """A consent this computer kept for ``session`` was answered again: the journey is the one
+    that gave it, as the record says (what was open, the backup, the name), and it is recorded."""
+    journey.session = session
+    journey.terms_accepted = True
+    journey.open_apps_listed = True
+    journey.open_apps = record.open_apps
+    journey.backup = record.backup
+    journey.name = record.name
+    journey.acknowledgements = dict(record.acknowledgements)
+    journey.pending_record = record
+    journey.answer = answer
+
+
 def build_consent_record(journey: Journey) -> ConsentRecord:
     """The record to send, made once per journey and reused on every retry."""
     if journey.pending_record is not None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from app.core.backup.system import BackupSystem
 from app.core.brand import Brand
 from app.core.consent_client import ConsentClient
+from app.core.consent_journal import ConsentJournal
 from app.core.journey import Journey
 from app.core.messages import UserFacingError
 from app.core.open_apps import OpenAppsScanner
@@ -86,6 +87,10 @@ class LauncherContext:
     # Tells the technician's console which step the customer is on (best effort, its own thread);
     # None sends nothing.
     step_reporter: StepReporter | None = None
+
+    # Where a consent waits for the server's answer (and its receipt stays) so a crash strands no
+    # one (app.core.consent_journal); None keeps nothing on disk (most tests).
+    journal: ConsentJournal | None = None
 
     def report_step(self, event: StepEvent) -> None:
         """Queue a step report for the journey's session; never waits."""

@@ -72,6 +72,11 @@ class SupportWizard(QWizard):
         following = next_step(Step(self.currentId()), self.ctx.journey)
         return -1 if following is None else int(following)
 
+    def validateCurrentPage(self) -> bool:  # noqa: N802
+        # A leap the journey ordered (a consent recorded) is not the customer's Next: no page
+        # holds it up (the Session page of a resumed consent has no open session to show).
+        return self._leap is not None or super().validateCurrentPage()
+
     def follow(self, event: Event) -> None:
         """Go where the journey says ``event`` leads from the current page, if anywhere."""
         here = Step(self.currentId())

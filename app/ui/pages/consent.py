@@ -82,9 +82,12 @@ class ConsentPage(JourneyPage):
         self._set_inputs_enabled(False)
         self.retry_button.setVisible(False)
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
-        client, journey, resend = self.ctx.client, self.journey, self._held
+        client, journey, resend, journal = self.ctx.client, self.journey, self._held, self.ctx.journal
         self.journey.sending = True
-        self._runner.start(lambda _task: record_consent(client, journey, resend=resend), self._recorded, self._failed)
+        # Into the journal first, then to the server (app.core.consent_recording): a crash strands no one.
+        self._runner.start(
+            lambda _task: record_consent(client, journey, resend=resend, journal=journal), self._recorded, self._failed
+        )
         self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:

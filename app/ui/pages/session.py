@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from app.core.journey import Step
+from app.core.consent_flow import Looked, look_up
+from app.core.journey import Event, Step, resume_from
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ServerError, SessionInfo
 from app.core.step_event import new_step_event
@@ -162,10 +163,22 @@ class SessionPage(JourneyPage):
         if self.isComplete() and self.journey.session.code == code:
             return  # already checked: Enter here means Next, not a second look-up
         set_info(self.status_label, self.tr("Checking the code with {company}…").format(company=self.ctx.brand.company))
-        client = self.ctx.client
-        self._runner.start(lambda _task: client.lookup_session(code), self._found, self._failed)
+        client, journal = self.ctx.client, self.ctx.journal
+        self._runner.start(lambda _task: look_up(client, journal, code), self._found, self._failed)
 
-    def _found(self, session: SessionInfo) -> None:
+    def _found(self, looked: Looked) -> None:
+        session = looked.session
+        if looked.resumed is not None:
+            # This computer kept the consent given for this code: straight back to its join link.
+            resumed = looked.resumed
+            resume_from(self.journey, session, resumed.kept.record, resumed.answer)
+            self._show_details(None)
+            set_info(self.status_label, self.tr("Your permission for this session was already recorded. Opening the connection page…"))
+            self.completeChanged.emit()
+            wizard = self.wizard()
+            if wizard is not None and wizard.currentPage() is self:
+                wizard.follow(Event.CONSENT_RECORDED)
+            return
         if session.status == "open":
             self._show_details(session)
             self.journey.session = session
@@ -184,9 +197,10 @@ class SessionPage(JourneyPage):
             set_error(
                 self.status_label,
                 self.tr(
-                    "This code has already been used: permission for session {code} was given. A code "
-                    "works once. If you did not give it, or you need more help, ask your technician "
-                    "for a new code."
+                    "Permission for session {code} was already given, but not on this computer. On the "
+                    "computer where it was given, start the launcher again with this code to get back to "
+                    "the connection link. If you did not give it, or you need more help, ask your "
+                    "technician for a new code."
                 ).format(code=format_session_code(session.code)),
             )
         self.completeChanged.emit()
