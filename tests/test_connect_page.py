@@ -57,7 +57,10 @@ def test_the_customer_is_told_what_will_open(qtbot, link, provider, words):
     page, opened = connect_page(qtbot, link, provider)
     assert opened.urls == [link]
     assert words in page.status_label.text()
-    assert not page.copy_button.isVisible()
+    # A desktop that says it opened the link cannot tell whether a window appeared: the way
+    # back to it stays on the page.
+    assert "If no browser window appeared, or you closed it" in page.status_label.text()
+    assert page.copy_button.isVisible() and page.open_again_button.isVisible()
 
 
 def test_the_wording_follows_the_link_that_opens_not_the_servers_label(qtbot):
@@ -77,6 +80,36 @@ def test_when_the_browser_fails_the_link_can_be_copied_and_read_out(qtbot):
     qtbot.keyClick(page.copy_button, Qt.Key.Key_Space)
     assert QGuiApplication.clipboard().text() == link
     assert "Link copied" in page.status_label.text()
+
+
+def test_a_closed_browser_tab_is_opened_again_from_the_page_for_as_long_as_the_session_lasts(qtbot):
+    link = "https://assist.zoho.com/join?role=A&key=123456789"
+    page, opened = connect_page(qtbot, link, "zoho-assist")
+    assert page.open_again_button.text().replace("&", "") == "Open Zoho Assist again"
+    qtbot.mouseClick(page.open_again_button, Qt.MouseButton.LeftButton)
+    assert opened.urls == [link, link]
+    opened.browser_works = False  # the second try fails: the page says so, and how to go on
+    qtbot.mouseClick(page.open_again_button, Qt.MouseButton.LeftButton)
+    assert "Your browser did not open" in page.status_label.text()
+    page._session_over()  # the session's expiry time came
+    assert not page.open_again_button.isVisible() and not page.copy_button.isVisible()
+    assert "has ended" in page.status_label.text()
+
+
+def test_an_expired_session_offers_no_link(qtbot):
+    opener = OpenedUrls()
+    journey = Journey(
+        session=SessionInfo("482913557", "Phonetex", "Sam", None, "2020-01-01T00:00:00Z", "open", WORDS),
+        answer=ConsentAnswer(reference="K7P-4QX", join_url="https://assist.zoho.com/join?role=A&key=1", provider="zoho-assist"),
+    )
+    ctx = LauncherContext(brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"),
+                          journey=journey, open_url=opener)
+    page = ConnectPage(ctx)
+    qtbot.addWidget(page)
+    page.initializePage()
+    page.show()
+    assert opener.urls == [] and not page.open_again_button.isVisible()
+    assert "has ended" in page.status_label.text()
 
 
 def test_a_refused_link_is_neither_opened_nor_shown(qtbot):

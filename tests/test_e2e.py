@@ -70,7 +70,10 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert opened.urls == [session["join_url"]]
     connect = wizard.currentPage()
     assert connect.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
-    assert not connect.copy_button.isVisible()
+    # The browser tab closed: the page opens the same link again, for as long as the session lasts.
+    assert connect.copy_button.isVisible()
+    qtbot.mouseClick(connect.open_again_button, Qt.MouseButton.LeftButton)
+    assert opened.urls == [session["join_url"]] * 2
 
 
 def test_the_demo_join_page_is_what_opens(qtbot, consent_server):

@@ -4,6 +4,7 @@ import stat
 from pathlib import Path
 
 import httpx
+from PySide6.QtCore import Qt, QUrl
 
 from app.ui.wizard import PageId
 from tests.wizard_driver import Customer, make_wizard
@@ -18,7 +19,7 @@ def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, cons
     tmp_path = tmp_path / "state"  # the server's database lives in tmp_path itself
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     session = consent_server.create_session(technician="Sam Carter")
-    wizard, _opened = make_wizard(
+    wizard, opened = make_wizard(
         qtbot, consent_server.base_url, demo_origin=consent_server.base_url, initial_code=session["code"]
     )
     customer = Customer(qtbot, wizard)
@@ -44,6 +45,12 @@ def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, cons
     assert f"Recorded by Phonetex on: {received} (UTC)" in text
     assert stored["reference"] == reference
     assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
+    # The Connect page says where it was saved and opens it on request.
+    page = wizard.currentPage()
+    qtbot.waitUntil(page.open_receipt_button.isVisible, timeout=10_000)
+    assert str(receipt) in page.receipt_label.text()
+    qtbot.mouseClick(page.open_receipt_button, Qt.MouseButton.LeftButton)
+    assert opened.urls[-1] == QUrl.fromLocalFile(str(receipt)).toString(QUrl.ComponentFormattingOption.FullyEncoded)
     # Nothing but the receipt: no log lines were worth writing on a journey that went well.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
         receipt.relative_to(tmp_path).as_posix()
