@@ -197,3 +197,17 @@ def test_support_starting_turns_connect_into_the_bar_only_once_the_link_opened()
     # Earlier pages never jump to the bar, and the bar leads nowhere.
     assert follow(Step.CONSENT, Event.SUPPORT_STARTED, journey) is None
     assert all(follow(Step.SUPPORT, event, journey) is None for event in Event)
+
+
+def test_an_expired_code_holds_every_step_and_leads_back_to_session_until_the_consent_is_recorded():
+    journey = ready_to_give_permission()
+    journey.session_expired = True
+    for step in (Step.SESSION, Step.TERMS, Step.OPEN_APPS, Step.BACKUP, Step.CONSENT):
+        assert "expired" in str(missing(step, journey))
+        assert follow(step, Event.NEXT, journey) is None
+    for step in (Step.TERMS, Step.OPEN_APPS, Step.BACKUP, Step.CONSENT):
+        assert follow(step, Event.SESSION_EXPIRED, journey) == Step.SESSION
+    assert "Enter a new code" in str(missing(Step.CONSENT, journey))
+    assert follow(Step.CONNECT, Event.SESSION_EXPIRED, journey) is None
+    journey.answer = ANSWER  # recorded before it expired: it stands
+    assert follow(Step.CONSENT, Event.SESSION_EXPIRED, journey) is None

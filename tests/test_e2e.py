@@ -280,3 +280,45 @@ def test_outside_demo_mode_the_loopback_demo_link_is_refused(qtbot, consent_serv
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
     assert opened.urls == []
     assert "https" in wizard.currentPage().status_label.text()
+
+
+def expire_now(server, code: str) -> None:
+    """The technician's session ran out while the customer was still on their way."""
+    with sqlite3.connect(server.store.path) as db:
+        db.execute("UPDATE sessions SET expires_at = '2020-01-01T00:00:00Z' WHERE code = ?", (code,))
+
+
+def test_a_code_that_expires_mid_way_leads_back_to_a_new_code_with_nothing_stale(qtbot, consent_server):
+    old = consent_server.create_session()
+    wizard, opened = wizard_for(qtbot, consent_server, old)
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    expire_now(consent_server, old["code"])
+    customer.give_permission()
+    consent = wizard.currentPage()
+    bar = wizard._expired_bars[PageId.CONSENT]
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    assert "expired" in bar.message.text() and not consent.isComplete()
+    assert not consent.retry_button.isVisible()  # one way on: the bar's button
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+
+    session_page = customer.page(PageId.SESSION)
+    assert "has expired" in session_page.status_label.text()
+    assert not session_page.words_value.isVisible() and not session_page.isComplete()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    new = consent_server.create_session()
+    customer.type_code(new["code"])
+    customer.wait_for_session()
+    assert not bar.isVisible()
+    customer.press_next()
+    customer.page(PageId.TERMS)  # still accepted: Back kept the tick
+    customer.press_next()
+    customer.pass_open_apps()
+    customer.press_next()
+    customer.press_next()  # the backup risk stays acknowledged
+    consent = customer.page(PageId.CONSENT)
+    assert consent.status_label.text() == "" and consent.isComplete()
+    customer.give_permission()
+    qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
+    assert consent_server.store.consent_for_session(new["code"]) is not None
+    assert consent_server.store.consent_for_session(old["code"]) is None

@@ -53,6 +53,9 @@ class Event(Enum):
     CONSENT_RECORDED = "consent recorded"  # the server's answer to the consent arrived
     # The provider's program runs on this computer after its join link opened: the session is live.
     SUPPORT_STARTED = "support started"
+    # The session's code expired before the consent was recorded (its time ran out, or the server
+    # said so): the customer goes back to the Session page to enter a new code.
+    SESSION_EXPIRED = "session expired"
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Journey:
     permission is for this session only."""
 
     session: SessionInfo | None = None
+    # The session above has expired (before its consent was recorded): nothing may go on with it.
+    session_expired: bool = False
     terms: Terms | None = None
     terms_accepted: bool = False
     # False until the list of open applications was actually read: the consent record must not
@@ -82,7 +87,14 @@ class Journey:
 # --- the gates: what is still missing on each step ---------------------------------------------
 
 
+_EXPIRED = QT_TRANSLATE_NOOP(
+    CONTEXT, "The session code has expired. Press “Enter a new code” and type the new code your technician gives you."
+)
+
+
 def _session_missing(journey: Journey) -> Message | None:
+    if journey.session_expired:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "The session code has expired. Type the new code your technician gives you."))
     session = journey.session
     if session is None or session.status != "open":
         return Message(
@@ -143,6 +155,16 @@ def _nothing_missing(_journey: Journey) -> Message | None:
     return None
 
 
+def _while_live(gate: Callable[[Journey], Message | None]) -> Callable[[Journey], Message | None]:
+    """A step after Session is held, whatever it gathered, once the session's code has expired."""
+
+    def held(journey: Journey) -> Message | None:
+        return Message(_EXPIRED) if journey.session_expired else gate(journey)
+
+    held.__qualname__ = f"while live: {gate.__name__}"
+    return held
+
+
 # --- the transitions ---------------------------------------------------------------------------
 
 # Where an event leads: a step, a rule choosing one from the journey, or nowhere (None).
@@ -162,6 +184,10 @@ def _onward(step: Step) -> Callable[[Journey], Step]:
 
 def _consent_recorded(journey: Journey) -> bool:
     return journey.answer is not None
+
+
+def _session_unless_recorded(journey: Journey) -> Step | None:
+    return None if _consent_recorded(journey) else Step.SESSION
 
 
 def _connect_once_recorded(journey: Journey) -> Step | None:
@@ -188,22 +214,29 @@ class StepRules:
 NAVMAP: Mapping[Step, StepRules] = MappingProxyType(
     {
         Step.SESSION: StepRules(_session_missing, {Event.NEXT: _onward(Step.TERMS)}),
-        Step.TERMS: StepRules(_terms_missing, {Event.NEXT: _onward(Step.OPEN_APPS)}),
-        Step.OPEN_APPS: StepRules(_open_apps_missing, {Event.NEXT: _onward(Step.BACKUP)}),
-        Step.BACKUP: StepRules(_backup_missing, {Event.NEXT: _onward(Step.CONSENT)}),
+        Step.TERMS: StepRules(_while_live(_terms_missing), {Event.NEXT: _onward(Step.OPEN_APPS)}),
+        Step.OPEN_APPS: StepRules(_while_live(_open_apps_missing), {Event.NEXT: _onward(Step.BACKUP)}),
+        Step.BACKUP: StepRules(_while_live(_backup_missing), {Event.NEXT: _onward(Step.CONSENT)}),
         Step.CONSENT: StepRules(
-            _consent_missing,
+            _while_live(_consent_missing),
             {Event.NEXT: Step.CONNECT, Event.CONSENT_RECORDED: Step.CONNECT},
             committed=_consent_recorded,
         ),
+        # Once recorded, the consent stands: the Connect page shows the session's end itself.
         Step.CONNECT: StepRules(
             _nothing_missing,
-            {Event.NEXT: None, Event.CONSENT_RECORDED: None, Event.SUPPORT_STARTED: _bar_once_live},
+            {
+                Event.NEXT: None,
+                Event.CONSENT_RECORDED: None,
+                Event.SESSION_EXPIRED: None,
+                Event.SUPPORT_STARTED: _bar_once_live,
+            },
             last=True,
         ),
         # From the bar there is no way back into the wizard: the consent is spent.
         Step.SUPPORT: StepRules(
-            _nothing_missing, {Event.NEXT: None, Event.CONSENT_RECORDED: None, Event.SUPPORT_STARTED: None}
+            _nothing_missing,
+            {Event.NEXT: None, Event.CONSENT_RECORDED: None, Event.SUPPORT_STARTED: None, Event.SESSION_EXPIRED: None},
         ),
     }
 )
@@ -212,6 +245,7 @@ NAVMAP: Mapping[Step, StepRules] = MappingProxyType(
 ANYWHERE: Mapping[Event, Target] = MappingProxyType(
     {
         Event.CONSENT_RECORDED: _connect_once_recorded,
+        Event.SESSION_EXPIRED: _session_unless_recorded,
     }
 )
 

@@ -3,15 +3,19 @@ table (:mod:`app.core.journey`), asked through :func:`next_step` and :func:`foll
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import IntEnum
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWizard
 
 from app.core.journey import Event, Step, follow, next_step, start_step
 from app.core.step_event import new_step_event
 from app.core.step_reports import reports_on_arrival
+from app.core.utc_time import parse_iso_utc
 from app.ui.context import LauncherContext
 from app.ui.pages.backup import BackupPage
+from app.ui.pages.base import ExpiredBar
 from app.ui.pages.connect import ConnectPage
 from app.ui.pages.consent import ConsentPage
 from app.ui.pages.open_apps import OpenAppsPage
@@ -47,8 +51,17 @@ class SupportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setMinimumSize(820, 600)
+        self._expired_bars: dict[PageId, ExpiredBar] = {}
         for page_id, page_class in PAGE_CLASSES.items():
-            self.setPage(page_id, page_class(ctx))
+            page = page_class(ctx)
+            self.setPage(page_id, page)
+            if page_id not in (PageId.SESSION, PageId.CONNECT):
+                bar = self._expired_bars[page_id] = ExpiredBar()
+                bar.new_code.connect(lambda: self.follow(Event.SESSION_EXPIRED))
+                page.layout().insertWidget(0, bar)
+        # The session's code runs out at its expiry time, wherever the customer then is.
+        self._expiry = QTimer(self, singleShot=True)
+        self._expiry.timeout.connect(self.session_expired)
         self.setStartId(int(start_step(ctx.journey)))
         self._leap: Step | None = None
         # The technician's console follows the customer forward through the pages.
@@ -72,6 +85,35 @@ class SupportWizard(QWizard):
         following = next_step(Step(self.currentId()), self.ctx.journey)
         return -1 if following is None else int(following)
 
+    def watch_session(self) -> None:
+        """The Session page checked a code: expire it on time (QTimer holds about 24 days at most)."""
+        self._expiry.stop()
+        session = self.ctx.journey.session
+        if session is None or self.ctx.journey.answer is not None:
+            return
+        try:
+            left = (parse_iso_utc(session.expires_at) - datetime.now(UTC)).total_seconds()
+        except ValueError:
+            return
+        self._expiry.start(int(max(0.0, min(left, 20 * 24 * 3600)) * 1000))
+
+    def session_expired(self) -> None:
+        """The code expired before the consent was recorded (its time ran out, or the server said so)."""
+        journey = self.ctx.journey
+        if journey.answer is not None or journey.session is None:
+            return
+        journey.session_expired = True
+        for bar in self._expired_bars.values():
+            bar.setVisible(True)
+        self.currentPage().journey_changed()
+
+    def code_renewed(self) -> None:
+        """A new code was checked on the Session page: the expired one's traces go."""
+        self.ctx.journey.session_expired = False
+        for bar in self._expired_bars.values():
+            bar.setVisible(False)
+        self.watch_session()
+
     def validateCurrentPage(self) -> bool:  # noqa: N802
         # A leap the journey ordered (a consent recorded) is not the customer's Next: no page
         # holds it up (the Session page of a resumed consent has no open session to show).
@@ -92,6 +134,7 @@ class SupportWizard(QWizard):
                 self.back()
                 if self.currentId() == before:
                     break
+            self.currentPage().journey_changed()
             return
         self._leap = target
         try:

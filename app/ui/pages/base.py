@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWizardPage
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWizardPage
 
 from app.core import journey as flow
 from app.core.messages import Message
@@ -35,6 +35,30 @@ class JourneyPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         return self.missing() is None
+
+    def journey_changed(self) -> None:
+        """The wizard changed the journey under this page (a code expired): show it."""
+        self.completeChanged.emit()
+
+
+class ExpiredBar(QFrame):
+    """Shown at the top of a page once the session's code has expired, with the one way on."""
+
+    new_code = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("expiredBar")
+        self.setStyleSheet("#expiredBar { background: #fdecea; border: 1px solid #b00020; border-radius: 4px; }")
+        self.message = message_label(self.tr("Session code expired"))
+        set_error(self.message, self.tr("Your session code has expired. Ask your technician for a new code and enter it on the first page."))
+        self.button = QPushButton(self.tr("&Enter a new code"))
+        self.button.setAccessibleName(self.tr("Enter a new session code"))
+        self.button.clicked.connect(self.new_code)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.button)
+        self.setVisible(False)
 
 
 def message_label(accessible_name: str) -> QLabel:

@@ -62,6 +62,11 @@ class ConsentPage(JourneyPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.summary.setText(self._summary_text())
+        if not self._held:
+            # Back here with a new code: what was said about the old one no longer applies.
+            set_info(self.status_label, "")
+            self.retry_button.setVisible(False)
+            self._set_inputs_enabled(True)
         self._changed()
 
     @property
@@ -104,6 +109,14 @@ class ConsentPage(JourneyPage):
         # No answer or a server failure: the consent may already be on record, so only the very
         # same record may go again (Retry); a changed one would be refused as a second consent.
         self.journey.sending = False
+        if isinstance(error, ServerError) and error.status == 410 and self.wizard() is not None:
+            self._held = False
+            self._set_inputs_enabled(True)
+            set_info(self.status_label, "")
+            self.retry_button.setVisible(False)
+            self.wizard().session_expired()  # the bar above says so, with the way to a new code
+            self._update_buttons()
+            return
         self._held = not isinstance(error, ServerError) or error.retryable
         self._set_inputs_enabled(not self._held)
         message = core_text(error) if isinstance(error, ServerError) else self.tr(

@@ -140,6 +140,18 @@ class SessionPage(JourneyPage):
         self.completeChanged.emit()
         self._debounce.start()
 
+    def journey_changed(self) -> None:
+        if self.journey.session_expired:
+            # Back from wherever the code ran out: say so here, where the new code goes.
+            self._show_details(None)
+            set_error(
+                self.status_label,
+                self.tr("This session code has expired. Type the new code your technician gives you, then press Check code."),
+            )
+            self.code_edit.setFocus()
+            self.code_edit.selectAll()
+        super().journey_changed()
+
     def _lookup_if_valid(self) -> None:
         try:
             parse_session_code(self.code_edit.text())
@@ -183,6 +195,9 @@ class SessionPage(JourneyPage):
             self._show_details(session)
             self.journey.session = session
             self.ctx.report_step(new_step_event("launcher_started"))
+            wizard = self.wizard()
+            if wizard is not None:
+                wizard.code_renewed()
             set_info(
                 self.status_label,
                 self.tr(
