@@ -290,7 +290,7 @@ def expire_now(server, code: str) -> None:
 
 def test_a_code_that_expires_mid_way_leads_back_to_a_new_code_with_nothing_stale(qtbot, consent_server):
     old = consent_server.create_session()
-    wizard, opened = wizard_for(qtbot, consent_server, old)
+    wizard, _opened = wizard_for(qtbot, consent_server, old)
     customer = Customer(qtbot, wizard)
     customer.walk_to_consent()
     expire_now(consent_server, old["code"])
