@@ -12,7 +12,7 @@ import pytest
 from app.core.consent_client import ConsentAnswer
 from app.core.consent_flow import look_up, send_kept
 from app.core.consent_journal import ConsentJournal
-from app.core.consent_record import ConsentRecord
+from app.core.consent_record import ConsentRecord, Receipt
 from app.core.utc_time import iso_utc
 from testbed.consent_records import make_record
 
@@ -93,11 +93,12 @@ def test_the_file_and_its_folder_are_synced_before_the_record_is_sent(tmp_path, 
         def send_consent(self, sent):
             assert journal.find(CODE).record == sent, "sent before it was kept"
             assert len(synced) == 2, "the file and the folder are synced before the send"
-            return ConsentAnswer("K7P-4QX", "https://assist.zoho.com/join?role=A&key=1", "zoho-assist", {"received_at": "x"})
+            receipt = Receipt(sent, "2026-12-01T09:00:01Z")
+            return ConsentAnswer("K7P-4QX", "https://assist.zoho.com/join?role=A&key=1", "zoho-assist", receipt)
 
     answer = send_kept(Client(), journal, record(), LATER)
     assert answer.reference == "K7P-4QX"
-    assert journal.find(CODE).acknowledged
+    assert journal.find(CODE).acknowledged and journal.find(CODE).received_at == "2026-12-01T09:00:01Z"
 
 
 def test_a_failed_send_keeps_the_journal_entry_for_the_next_start(tmp_path):

@@ -3,6 +3,7 @@ scam warning, and a message with a next step for every code that cannot be used.
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -197,3 +198,17 @@ def test_enter_on_a_checked_code_goes_on_without_a_second_look_up(qtbot, consent
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.TERMS, timeout=WAIT_MS)
     assert look_ups == [f"/api/v1/sessions/{session['code']}"]
     assert wizard.ctx.journey.session.code == session["code"]
+
+
+def test_an_unreachable_server_names_the_button_this_page_has(qtbot, consent_server):
+    """Nothing was being recorded, and the page's button is Check code: the message says so."""
+    session = consent_server.create_session()
+    with socket.socket() as closed:  # a port nothing listens on: the server cannot be reached
+        closed.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        wizard, _opened = make_wizard(qtbot, unreachable, initial_code=session["code"])
+        page = wizard.page_of(PageId.SESSION)
+        message = wait_for_status(qtbot, page, "could not be checked")
+    assert "press Check code" in message and page.check_button.isVisible()
+    assert "Retry" not in message and "Nothing is lost" not in message and "record" not in message
+    assert not next_enabled(wizard)

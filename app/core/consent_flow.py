@@ -57,5 +57,4 @@ def look_up(client: ConsentClient, journal: ConsentJournal | None, code: str) ->
 
 
 def _received_at(answer: ConsentAnswer) -> str | None:
-    value = answer.receipt.get("received_at") if isinstance(answer.receipt, dict) else None
-    return value if isinstance(value, str) else None
+    return answer.receipt.received_at if answer.receipt is not None else None

@@ -223,7 +223,13 @@ class SessionPage(JourneyPage):
     def _failed(self, error: Exception) -> None:
         self.journey.session = None
         self._show_details(None)
-        if isinstance(error, (ServerError, SessionCodeError)):
+        if isinstance(error, ServerError) and error.retryable and error.status != 429:
+            # Nothing was being recorded here, and this page's button is Check code, not Retry.
+            message = self.tr(
+                "The code could not be checked: {company}'s server could not be reached or had a problem. "
+                "Check that you are connected to the internet, then press Check code."
+            ).format(company=self.ctx.brand.company)
+        elif isinstance(error, (ServerError, SessionCodeError)):
             message = core_text(error)
         else:
             message = self.tr("Something went wrong while checking the code. Press Check code to try again.")
