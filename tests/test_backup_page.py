@@ -200,6 +200,7 @@ def test_in_the_wizard_the_check_runs_to_its_verdict_and_leaving_the_page_cancel
         brand=load_brand(), terms=load_terms(), client=ConsentClient("http://127.0.0.1:9"),
         choose_folder=lambda _parent, _title: str(backup), pool=QThreadPool(),
         backup_system=lambda: home.system(separate_disk=backup),
+        ask_yes_no=lambda _parent, _title, _question: True,  # closing the window at the end: leave
     )
     wizard = SupportWizard(ctx)
     qtbot.addWidget(wizard)

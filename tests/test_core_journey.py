@@ -6,6 +6,7 @@ from app.core.consent_client import ConsentAnswer, SessionInfo
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, BackupSummary, ConsentRecord, OpenAppsSummary
 from app.core.journey import (
     ANYWHERE,
+    TERMS_ACCEPTED,
     NAVMAP,
     WIZARD_PAGES,
     Event,
@@ -104,11 +105,21 @@ def test_the_consent_gate_says_which_of_name_and_ticks_is_missing():
     assert missing(Step.CONSENT, journey) is None
     journey.name = "  "
     assert str(missing(Step.CONSENT, journey)) == "Type your full name."
-    journey.acknowledgements = dict.fromkeys(ACKNOWLEDGEMENTS, False)
+    journey.acknowledgements = {**dict.fromkeys(ACKNOWLEDGEMENTS, False), TERMS_ACCEPTED: True}
     assert "name and tick each line" in str(missing(Step.CONSENT, journey))
     journey.name = "Ann"
-    journey.acknowledgements[next(iter(ACKNOWLEDGEMENTS))] = True
-    assert str(missing(Step.CONSENT, journey)) == f"Tick each line ({len(ACKNOWLEDGEMENTS) - 1} left)."
+    journey.acknowledgements["this_session_only"] = True
+    # The terms were accepted on their own page: only the Consent page's own lines are counted.
+    assert str(missing(Step.CONSENT, journey)) == f"Tick each line ({len(ACKNOWLEDGEMENTS) - 2} left)."
+    journey.acknowledgements[TERMS_ACCEPTED] = False
+    assert "accept the terms" in str(missing(Step.CONSENT, journey))
+
+
+def test_after_a_failed_send_only_retry_may_send_it_again():
+    journey = ready_to_give_permission()
+    journey.awaiting_retry = True
+    assert str(missing(Step.CONSENT, journey)) == "Press Retry to send the same permission again."
+    assert follow(Step.CONSENT, Event.NEXT, journey) is None
 
 
 def test_give_permission_only_starts_the_send_and_the_answer_moves_on_to_connect():

@@ -171,6 +171,8 @@ def test_after_a_lost_answer_the_same_record_is_retried_and_nothing_can_change_i
     assert "Retry" in message
     assert not page.name_edit.isEnabled()
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    # Only Retry is offered: Give permission would look like a second, different consent.
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     assert len(stored_consents(consent_server)) == 1
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
@@ -322,3 +324,23 @@ def test_a_code_that_expires_mid_way_leads_back_to_a_new_code_with_nothing_stale
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
     assert consent_server.store.consent_for_session(new["code"]) is not None
     assert consent_server.store.consent_for_session(old["code"]) is None
+
+
+def test_a_greyed_out_give_permission_says_what_is_missing_and_the_terms_are_not_asked_again(qtbot, consent_server):
+    session = consent_server.create_session()
+    wizard, _opened = wizard_for(qtbot, consent_server, session)
+    customer = Customer(qtbot, wizard)
+    customer.walk_to_consent()
+    page = customer.page(PageId.CONSENT)
+    give = wizard.button(QWizard.WizardButton.CommitButton)
+    assert give.isEnabled() and not page.missing_label.isVisible()
+    # The Terms page's tick is the acceptance: no second "I accept the terms" box here.
+    assert "terms_accepted" not in page.ack_boxes
+    assert not any("accept the remote support terms" in box.text() for box in page.ack_boxes.values())
+    page.name_edit.clear()
+    assert not give.isEnabled()
+    assert page.missing_label.isVisible() and page.missing_label.text() == "Type your full name."
+    assert give.toolTip() == "Type your full name."
+    customer.tick(next(iter(page.ack_boxes.values())))  # already ticked: stays
+    next(iter(page.ack_boxes.values())).setChecked(False)
+    assert page.missing_label.text() == "Type your full name and tick each line."

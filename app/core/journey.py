@@ -32,6 +32,10 @@ from app.core.read_back import checklist
 from app.core.terms import Terms
 
 
+# The acknowledgement the Terms page's tick gives (the Consent page asks the other ones).
+TERMS_ACCEPTED = "terms_accepted"
+
+
 class Step(IntEnum):
     SESSION = 0
     TERMS = 1
@@ -77,6 +81,9 @@ class Journey:
     acknowledgements: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ACKNOWLEDGEMENTS, False))
     # True while the consent is on its way to the server: nothing may change it meanwhile.
     sending: bool = False
+    # A send failed in a way that only the very same record may go again (Retry): the consent
+    # may already be on record, so Give permission (a possibly changed record) waits.
+    awaiting_retry: bool = False
     # Kept once made so Retry re-sends the very same record: the server stores it once.
     pending_record: ConsentRecord | None = None
     answer: ConsentAnswer | None = None
@@ -103,11 +110,12 @@ def _session_missing(journey: Journey) -> Message | None:
     return None
 
 
+_TERMS_TICK = QT_TRANSLATE_NOOP(CONTEXT, "Read the terms to the end, then tick “I have read and accept the terms”.")
+
+
 def _terms_missing(journey: Journey) -> Message | None:
     if not journey.terms_accepted:
-        return Message(
-            QT_TRANSLATE_NOOP(CONTEXT, "Read the terms to the end, then tick “I have read and accept the terms”.")
-        )
+        return Message(_TERMS_TICK)
     return None
 
 
@@ -138,10 +146,14 @@ def _backup_missing(journey: Journey) -> Message | None:
 def _consent_missing(journey: Journey) -> Message | None:
     if journey.sending:
         return Message(QT_TRANSLATE_NOOP(CONTEXT, "Your permission is being sent."))
+    if journey.awaiting_retry:
+        return Message(QT_TRANSLATE_NOOP(CONTEXT, "Press Retry to send the same permission again."))
     if journey.session is None:
         return _session_missing(journey)
+    if not journey.acknowledgements.get(TERMS_ACCEPTED):
+        return _terms_missing(journey) or Message(_TERMS_TICK)
     name_missing = not journey.name.strip()
-    unticked = sum(1 for key in ACKNOWLEDGEMENTS if not journey.acknowledgements.get(key))
+    unticked = sum(1 for key in ACKNOWLEDGEMENTS if key != TERMS_ACCEPTED and not journey.acknowledgements.get(key))
     if name_missing and unticked:
         return Message(QT_TRANSLATE_NOOP(CONTEXT, "Type your full name and tick each line."))
     if name_missing:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
 from app.core.consent_recording import record_consent
-from app.core.journey import Event, Step
+from app.core.journey import TERMS_ACCEPTED, Event, Step
 from app.core.read_back import describe_backup
 from app.core.messages import CONTEXT
 from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
@@ -25,7 +25,6 @@ class ConsentPage(JourneyPage):
         self.setSubTitle(self.tr("Check the summary, type your name and tick each line to give permission."))
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Give permission"))
         self._runner = BackgroundRunner(ctx.pool, self)
-        self._held = False  # a send failed in a way that only the same record may be retried
 
         self.summary = message_label(self.tr("Summary"))
         self.name_edit = QLineEdit()
@@ -33,6 +32,8 @@ class ConsentPage(JourneyPage):
         self.name_edit.setMaxLength(120)
         self.ack_boxes: dict[str, QCheckBox] = {}
         for key, text in ACKNOWLEDGEMENTS.items():
+            if key == TERMS_ACCEPTED:
+                continue  # ticked on the Terms page: the customer is not asked twice
             box = QCheckBox(QCoreApplication.translate(CONTEXT, text))
             box.setAccessibleName(QCoreApplication.translate(CONTEXT, text))
             box.toggled.connect(self._changed)
@@ -46,6 +47,9 @@ class ConsentPage(JourneyPage):
         name_label = QLabel(self.tr("Your full &name:"))
         name_label.setBuddy(self.name_edit)
         form.addRow(name_label, self.name_edit)
+        # Why Give permission is greyed out, in words, next to where the eye is.
+        self.missing_label = message_label(self.tr("What is still needed to give permission"))
+        self.missing_label.setVisible(False)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.retry_button)
@@ -55,6 +59,7 @@ class ConsentPage(JourneyPage):
         for box in self.ack_boxes.values():
             layout.addWidget(box)
         layout.addStretch(1)
+        layout.addWidget(self.missing_label)
         layout.addLayout(status_row)
 
         self.name_edit.textChanged.connect(self._changed)
@@ -62,7 +67,7 @@ class ConsentPage(JourneyPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.summary.setText(self._summary_text())
-        if not self._held:
+        if not self.journey.awaiting_retry:
             # Back here with a new code: what was said about the old one no longer applies.
             set_info(self.status_label, "")
             self.retry_button.setVisible(False)
@@ -82,13 +87,15 @@ class ConsentPage(JourneyPage):
         return False
 
     def send(self) -> None:
-        if not self.isComplete():
+        # Give permission needs a complete page; Retry (after a lost answer) sends the same record.
+        if self.journey.sending or not (self.journey.awaiting_retry or self.isComplete()):
             return
         self._set_inputs_enabled(False)
         self.retry_button.setVisible(False)
         set_info(self.status_label, self.tr("Recording your permission with {company}…").format(company=self.ctx.brand.company))
-        client, journey, resend, journal = self.ctx.client, self.journey, self._held, self.ctx.journal
+        client, journey, resend, journal = self.ctx.client, self.journey, self.journey.awaiting_retry, self.ctx.journal
         self.journey.sending = True
+        self.journey.awaiting_retry = False
         # Into the journal first, then to the server (app.core.consent_recording): a crash strands no one.
         self._runner.start(
             lambda _task: record_consent(client, journey, resend=resend, journal=journal), self._recorded, self._failed
@@ -96,7 +103,6 @@ class ConsentPage(JourneyPage):
         self._update_buttons()
 
     def _recorded(self, answer: ConsentAnswer) -> None:
-        self._held = False
         self.journey.sending = False
         self.journey.answer = answer
         set_info(self.status_label, self.tr("Permission recorded."))
@@ -110,34 +116,43 @@ class ConsentPage(JourneyPage):
         # same record may go again (Retry); a changed one would be refused as a second consent.
         self.journey.sending = False
         if isinstance(error, ServerError) and error.status == 410 and self.wizard() is not None:
-            self._held = False
             self._set_inputs_enabled(True)
             set_info(self.status_label, "")
             self.retry_button.setVisible(False)
             self.wizard().session_expired()  # the bar above says so, with the way to a new code
             self._update_buttons()
             return
-        self._held = not isinstance(error, ServerError) or error.retryable
-        self._set_inputs_enabled(not self._held)
+        held = not isinstance(error, ServerError) or error.retryable
+        self.journey.awaiting_retry = held
+        self._set_inputs_enabled(not held)
         message = core_text(error) if isinstance(error, ServerError) else self.tr(
             "Your permission could not be sent. Nothing is lost: press Retry."
         )
         set_error(self.status_label, message)
-        self.retry_button.setVisible(self._held)
-        if self._held:
+        self.retry_button.setVisible(held)
+        if held:
             self.retry_button.setFocus()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         self.completeChanged.emit()
+        missing = self.missing()
+        # The status line already speaks while sending or after a failure; the hint says the rest.
+        hint = "" if missing is None or self.journey.sending or self.journey.awaiting_retry else core_text(missing)
+        set_info(self.missing_label, hint)
         wizard = self.wizard()
         if wizard is not None and wizard.currentPage() is self:
             # While a send is under way or held for Retry, going Back could change what is sent.
-            wizard.button(QWizard.WizardButton.BackButton).setEnabled(not (self.sending or self._held))
+            held = self.sending or self.journey.awaiting_retry
+            wizard.button(QWizard.WizardButton.BackButton).setEnabled(not held)
+            wizard.button(QWizard.WizardButton.CommitButton).setToolTip(hint)
 
     def _changed(self, *_args) -> None:
         self.journey.name = self.name_edit.text()
-        self.journey.acknowledgements = {key: box.isChecked() for key, box in self.ack_boxes.items()}
+        self.journey.acknowledgements = {
+            **{key: box.isChecked() for key, box in self.ack_boxes.items()},
+            TERMS_ACCEPTED: self.journey.terms_accepted,
+        }
         self._update_buttons()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
 
-from app.core.journey import Step
+from app.core.journey import TERMS_ACCEPTED, Step
 from app.ui.pages.base import JourneyPage, message_label
 
 
@@ -83,6 +83,8 @@ class TermsPage(JourneyPage):
 
     def _accepted(self, checked: bool) -> None:
         self.journey.terms_accepted = checked
+        # Ticked here once: the consent records it, and the Consent page does not ask again.
+        self.journey.acknowledgements[TERMS_ACCEPTED] = checked
         self.completeChanged.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802
