@@ -6,8 +6,8 @@ from app.core.consent_client import ConsentAnswer, SessionInfo
 from app.core.consent_record import ACKNOWLEDGEMENTS, AppSummary, BackupSummary, ConsentRecord, OpenAppsSummary
 from app.core.journey import (
     ANYWHERE,
-    TERMS_ACCEPTED,
     NAVMAP,
+    TERMS_ACCEPTED,
     WIZARD_PAGES,
     Event,
     Journey,

@@ -31,7 +31,6 @@ from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, Message
 from app.core.read_back import checklist
 from app.core.terms import Terms
 
-
 # The acknowledgement the Terms page's tick gives (the Consent page asks the other ones).
 TERMS_ACCEPTED = "terms_accepted"
 
