@@ -6,14 +6,15 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 \
-	binutils xdotool chromium chromium-driver postgresql dbus-x11 unzip
+	binutils xdotool chromium chromium-driver postgresql dbus-x11 unzip openbox
 # binutils: PyInstaller strips and inspects libraries with it (`make launcher`); xdotool presses
 # Cancel in the built launcher's real window (`make launcher-check`); chromium and its driver are
 # the real browser the web-page tests drive (tests/browser.py; nothing downloads a browser);
 # postgresql: initdb and pg_ctl for the throwaway clusters the PostgreSQL engine's tests start
 # (testbed/postgres_cluster.py); dbus-x11 is what a desktop without a session bus may have, whose
 # autolaunch the launcher must not trigger (`make launcher-check`); unzip unpacks the macOS
-# download the way Archive Utility would (tests/test_bundle_zip.py).
+# download the way Archive Utility would (tests/test_bundle_zip.py); openbox frames the windows of
+# the screen-fit test like a desktop's window manager (tests/test_screen_fit.py).
 
 .PHONY: test lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-pg bench-open-apps bench-console
 

@@ -70,6 +70,10 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert opened.urls == [session["join_url"]]
     connect = wizard.currentPage()
     assert connect.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
+    # The last page: Finish alone, no Next to nowhere, no Back to a consent already given.
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isVisible()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isVisible()
     # The browser tab closed: the page opens the same link again, for as long as the session lasts.
     assert connect.copy_button.isVisible()
     qtbot.mouseClick(connect.open_again_button, Qt.MouseButton.LeftButton)
@@ -336,7 +340,7 @@ def test_a_greyed_out_give_permission_says_what_is_missing_and_the_terms_are_not
     assert give.isEnabled() and not page.missing_label.isVisible()
     # The Terms page's tick is the acceptance: no second "I accept the terms" box here.
     assert "terms_accepted" not in page.ack_boxes
-    assert not any("accept the remote support terms" in box.text() for box in page.ack_boxes.values())
+    assert not any("accept the remote support terms" in box.accessibleName() for box in page.ack_boxes.values())
     page.name_edit.clear()
     assert not give.isEnabled()
     assert page.missing_label.isVisible() and page.missing_label.text() == "Type your full name."

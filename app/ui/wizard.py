@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QWizard
 
 from app.core.journey import Event, Step, follow, next_step, start_step
@@ -42,6 +42,10 @@ PAGE_CLASSES = {
 }
 
 
+PREFERRED_SIZE = QSize(860, 640)
+FIT_WHILE_MS = 10_000  # at most: a desktop without a window manager never frames the window
+
+
 class SupportWizard(QWizard):
     def __init__(self, ctx: LauncherContext) -> None:
         super().__init__()
@@ -50,7 +54,13 @@ class SupportWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.setMinimumSize(820, 600)
+        # No minimum beyond what the header and the buttons need: pages scroll their content, so
+        # the window fits a 1024x600 screen and 200 % scaling (fit_to_screen on first show).
+        self.resize(PREFERRED_SIZE)
+        self._fitted = False
+        self._fitting = False
+        self._fit_timer = QTimer(self, interval=50)
+        self._fit_timer.timeout.connect(self.fit_to_screen)
         self._expired_bars: dict[PageId, ExpiredBar] = {}
         for page_id, page_class in PAGE_CLASSES.items():
             page = page_class(ctx)
@@ -58,12 +68,12 @@ class SupportWizard(QWizard):
             if page_id not in (PageId.SESSION, PageId.CONNECT):
                 bar = self._expired_bars[page_id] = ExpiredBar()
                 bar.new_code.connect(lambda: self.follow(Event.SESSION_EXPIRED))
-                page.layout().insertWidget(0, bar)
+                page.body.layout().insertWidget(0, bar)
         # The session's code runs out at its expiry time, wherever the customer then is.
         self._expiry = QTimer(self, singleShot=True)
         self._expiry.timeout.connect(self.session_expired)
         self.setStartId(int(start_step(ctx.journey)))
-        self._leap: Step | None = None
+        self._leap: tuple[int, Step] | None = None
         # The technician's console follows the customer forward through the pages.
         self._shown = int(start_step(ctx.journey))
         self.currentIdChanged.connect(self._report_arrival)
@@ -80,10 +90,59 @@ class SupportWizard(QWizard):
             self.button(button).setAccessibleName(name)
 
     def nextId(self) -> int:  # noqa: N802
-        if self._leap is not None:
-            return int(self._leap)
+        if self._leap is not None and self._leap[0] == self.currentId():
+            return int(self._leap[1])
         following = next_step(Step(self.currentId()), self.ctx.journey)
         return -1 if following is None else int(following)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self._fitting = True
+            # The window manager frames the window a moment later, often without a move or a
+            # resize the window would hear of: look again shortly until it is framed, then leave
+            # the customer alone (at most FIT_WHILE_MS).
+            self._fit_timer.start()
+            QTimer.singleShot(FIT_WHILE_MS, self, self._stop_fitting)
+            self.fit_to_screen()
+
+    def _stop_fitting(self) -> None:
+        self._fitting = False
+        self._fit_timer.stop()
+
+    def moveEvent(self, event) -> None:  # noqa: N802
+        super().moveEvent(event)
+        if self._fitting:
+            self.fit_to_screen()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._fitting:
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, title bar and frame included, on the screen's free area."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        handle = self.windowHandle()
+        margins = handle.frameMargins() if handle is not None else None
+        framed = margins is not None and not margins.isNull()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), free.x()), free.x() + free.width() - frame.width())
+        y = min(max(frame.y(), free.y()), free.y() + free.height() - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+        elif framed and (width, height) == (self.width(), self.height()):
+            self._stop_fitting()  # framed, and the frame fits: leave the customer alone from now
 
     def watch_session(self) -> None:
         """The Session page checked a code: expire it on time (QTimer holds about 24 days at most)."""
@@ -136,7 +195,8 @@ class SupportWizard(QWizard):
                     break
             self.currentPage().journey_changed()
             return
-        self._leap = target
+        # Only from this page: the page arrived at lays out its buttons with its own nextId().
+        self._leap = (int(here), target)
         try:
             self.next()
         finally:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QVBoxLayout,
 )
 
 from app.core.backup import Drive, Progress, Throttle, Verdict, describe, find_backups, judge, list_drives
@@ -99,7 +98,7 @@ class BackupPage(JourneyPage):
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_bar, 1)
         progress_row.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(says)
         layout.addWidget(self.findings_label)
         layout.addSpacing(6)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWizardPage
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from app.core import journey as flow
 from app.core.messages import Message
@@ -29,6 +29,27 @@ class JourneyPage(QWizardPage):
     def journey(self) -> flow.Journey:
         return self.ctx.journey
 
+    def body_layout(self) -> QVBoxLayout:
+        """The layout a page puts its content in: inside a scroll area, so on a small or zoomed
+        screen the content scrolls within the page while the wizard's header and its Back, Next
+        and Cancel stay in view."""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.viewport().setAutoFillBackground(False)  # the page's own background shows
+        self.body = QWidget()
+        self.body.setAutoFillBackground(False)
+        self.scroll_area.setWidget(self.body)
+        outer.addWidget(self.scroll_area)
+        return QVBoxLayout(self.body)
+
+    def bring_into_view(self, widget: QWidget) -> None:
+        """Scroll the page so that ``widget`` is on screen (keyboard focus does this by itself)."""
+        self.scroll_area.ensureWidgetVisible(widget)
+
     def missing(self) -> Message | None:
         """What the customer still has to do on this page, or None."""
         return flow.missing(self.step, self.journey)
@@ -39,6 +60,28 @@ class JourneyPage(QWizardPage):
     def journey_changed(self) -> None:
         """The wizard changed the journey under this page (a code expired): show it."""
         self.completeChanged.emit()
+
+
+class WrappedCheck(QWidget):
+    """A check box whose words wrap (a QCheckBox's own text never does, so a long line would
+    make the page wider than a small or zoomed screen). Clicking the words ticks it too."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.box = QCheckBox()
+        self.box.setAccessibleName(text)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.mouseReleaseEvent = lambda _event: self.box.isEnabled() and self.box.toggle()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def setEnabled(self, enabled: bool) -> None:  # noqa: N802 - Qt's name
+        self.box.setEnabled(enabled)
+        self.label.setEnabled(enabled)
 
 
 class ExpiredBar(QFrame):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ConnectionInfo, ServerError
@@ -85,7 +85,7 @@ class ConnectPage(JourneyPage):
         receipt_row.addWidget(self.receipt_label, 1)
         receipt_row.addWidget(self.open_receipt_button)
 
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.status_label)
         layout.addLayout(link_row)
         layout.addWidget(QLabel(self.tr("Your reference code:")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWizard
 
 from app.core.consent_client import ConsentAnswer, ServerError
 from app.core.consent_record import ACKNOWLEDGEMENTS
@@ -11,7 +11,7 @@ from app.core.consent_recording import record_consent
 from app.core.journey import TERMS_ACCEPTED, Event, Step
 from app.core.read_back import describe_backup
 from app.core.messages import CONTEXT
-from app.ui.pages.base import JourneyPage, message_label, set_error, set_info
+from app.ui.pages.base import JourneyPage, WrappedCheck, message_label, set_error, set_info
 from app.ui.text import core_text
 from app.ui.workers import BackgroundRunner
 
@@ -31,13 +31,14 @@ class ConsentPage(JourneyPage):
         self.name_edit.setAccessibleName(self.tr("Your full name"))
         self.name_edit.setMaxLength(120)
         self.ack_boxes: dict[str, QCheckBox] = {}
+        self.ack_lines: list[WrappedCheck] = []
         for key, text in ACKNOWLEDGEMENTS.items():
             if key == TERMS_ACCEPTED:
                 continue  # ticked on the Terms page: the customer is not asked twice
-            box = QCheckBox(QCoreApplication.translate(CONTEXT, text))
-            box.setAccessibleName(QCoreApplication.translate(CONTEXT, text))
-            box.toggled.connect(self._changed)
-            self.ack_boxes[key] = box
+            line = WrappedCheck(QCoreApplication.translate(CONTEXT, text))
+            line.box.toggled.connect(self._changed)
+            self.ack_lines.append(line)
+            self.ack_boxes[key] = line.box
         self.status_label = message_label(self.tr("Permission status"))
         self.retry_button = QPushButton(self.tr("&Retry"))
         self.retry_button.setAccessibleName(self.tr("Retry sending your permission"))
@@ -53,11 +54,11 @@ class ConsentPage(JourneyPage):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.retry_button)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.summary)
         layout.addLayout(form)
-        for box in self.ack_boxes.values():
-            layout.addWidget(box)
+        for line in self.ack_lines:
+            layout.addWidget(line)
         layout.addStretch(1)
         layout.addWidget(self.missing_label)
         layout.addLayout(status_row)

@@ -235,7 +235,7 @@ class OpenAppsPage(JourneyPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.refresh_button)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addWidget(self.why_label)
         layout.addWidget(self.fallback_label)
         layout.addWidget(self.app_list, 1)

@@ -100,7 +100,7 @@ class SessionPage(JourneyPage):
         code_row.addWidget(self.code_edit, 1)
         code_row.addWidget(self.check_button)
 
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addLayout(code_row)
         layout.addWidget(self.status_label)
         layout.addLayout(details)
@@ -223,18 +223,32 @@ class SessionPage(JourneyPage):
     def _failed(self, error: Exception) -> None:
         self.journey.session = None
         self._show_details(None)
-        if isinstance(error, ServerError) and error.retryable and error.status != 429:
-            # Nothing was being recorded here, and this page's button is Check code, not Retry.
-            message = self.tr(
-                "The code could not be checked: {company}'s server could not be reached or had a problem. "
-                "Check that you are connected to the internet, then press Check code."
-            ).format(company=self.ctx.brand.company)
+        own = self._own_words_for(error) if isinstance(error, ServerError) else None
+        if own is not None:
+            message = own
         elif isinstance(error, (ServerError, SessionCodeError)):
             message = core_text(error)
         else:
             message = self.tr("Something went wrong while checking the code. Press Check code to try again.")
         set_error(self.status_label, message)
         self.completeChanged.emit()
+
+    def _own_words_for(self, error: ServerError) -> str | None:
+        """The client's words for a failed exchange speak of Retry and of recording; on this page
+        nothing was being recorded and the button is Check code."""
+        template = error.message.template
+        company = self.ctx.brand.company
+        if error.status == 0 and "secure" in template:
+            return self.tr(
+                "The connection to {company}'s server could not be verified as secure, so nothing was sent. "
+                "If you are on a public or hotel network, try another network, then press Check code."
+            ).format(company=company)
+        if error.status == 0 or (error.status >= 500 and "could not record" in template):
+            return self.tr(
+                "The code could not be checked: {company}'s server could not be reached or had a problem. "
+                "Check that you are connected to the internet, then press Check code."
+            ).format(company=company)
+        return None
 
     def _show_details(self, session: SessionInfo | None) -> None:
         for field in self._detail_fields:

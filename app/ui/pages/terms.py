@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit
 
 from app.core.journey import TERMS_ACCEPTED, Step
 from app.ui.pages.base import JourneyPage, message_label
@@ -59,7 +59,7 @@ class TermsPage(JourneyPage):
         row = QHBoxLayout()
         row.addWidget(self.text_view, 3)
         row.addWidget(self.plain_words, 2)
-        layout = QVBoxLayout(self)
+        layout = self.body_layout()
         layout.addLayout(row, 1)
         layout.addWidget(self.hint)
         layout.addWidget(self.accept_box)
