@@ -232,3 +232,34 @@ def test_an_app_told_to_quit_by_signal_says_it_may_not_offer_to_save(qtbot):
     row = page.row("keepassxc")
     qtbot.mouseClick(row.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "may close without offering to save" in row.status_label.text(), timeout=WAIT_MS)
+
+
+def test_rows_hold_still_under_the_pointer_so_a_second_click_lands_where_it_was_aimed(qtbot):
+    """Two clicks 800 ms apart once closed Thunderbird and then Firefox: the row under the pointer
+    must stay the one the customer aimed at while the list changes."""
+    scanner = ScriptedScanner([THUNDERBIRD, KEEPASSXC, CALCULATOR])
+    page = make_page(qtbot, scanner)
+    aimed = page.row("keepassxc").close_button
+    where = aimed.mapTo(page, aimed.rect().center())
+    QApplication.sendEvent(page.app_list, QEvent(QEvent.Type.Enter))  # the pointer is over the list
+    qtbot.mouseClick(page.row("thunderbird").close_button, Qt.MouseButton.LeftButton)
+    scanner.apps = [KEEPASSXC, FIREFOX, CALCULATOR]  # Thunderbird quit, Firefox opened
+    refresh_and_wait(qtbot, page, scanner)
+    assert page.row_keys() == ["thunderbird", "keepassxc", "x-calc"]
+    assert aimed.mapTo(page, aimed.rect().center()) == where
+    assert page.row("thunderbird").status_label.text() == "Closed."
+    assert not page.row("thunderbird").close_button.isEnabled()
+    qtbot.mouseClick(page.childAt(where), Qt.MouseButton.LeftButton)  # the second click, same place
+    qtbot.waitUntil(lambda: scanner.closed == ["thunderbird", "keepassxc"], timeout=WAIT_MS)
+    QApplication.sendEvent(page.app_list, QEvent(QEvent.Type.Leave))  # the pointer has left: now lay out
+    assert page.row_keys() == ["keepassxc", "firefox", "x-calc"]
+
+
+def test_a_status_line_appearing_does_not_push_the_rows_below(qtbot):
+    scanner = ScriptedScanner([THUNDERBIRD, KEEPASSXC])
+    page = make_page(qtbot, scanner)
+    below = page.row("keepassxc").close_button
+    before = below.mapTo(page, below.rect().topLeft())
+    qtbot.mouseClick(page.row("thunderbird").close_button, Qt.MouseButton.LeftButton)
+    assert "Asking it to close" in page.row("thunderbird").status_label.text()
+    qtbot.waitUntil(lambda: below.mapTo(page, below.rect().topLeft()) == before, timeout=WAIT_MS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -106,7 +106,9 @@ class AppRow(QFrame):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_label.setVisible(False)
+        # Always one line tall, empty or not: "Asking it to close…" appearing must not push the
+        # rows below (and their Close buttons) down under the pointer.
+        self.status_label.setMinimumHeight(self.status_label.fontMetrics().lineSpacing())
         self.close_button = QPushButton(self.tr("Close"))
         self.force_button = QPushButton(self.tr("Force close…"))
         self.force_button.setVisible(False)
@@ -130,7 +132,6 @@ class AppRow(QFrame):
         _set_text(self.name_label, app.name)
         _set_text(self.why_label, why)
         _set_text(self.status_label, status)
-        self.status_label.setVisible(bool(status))
         style = "color: #8a4b00;" if status_is_warning else ""
         if self.status_label.styleSheet() != style:
             self.status_label.setStyleSheet(style)
@@ -139,9 +140,18 @@ class AppRow(QFrame):
         _set_accessible(self, self.tr("{name}. {why} {status}").format(name=app.name, why=why, status=status).strip())
         _set_accessible(self.close_button, self.tr("Close {name}").format(name=app.name))
         _set_accessible(self.force_button, self.tr("Force {name} to close").format(name=app.name))
+        self.close_button.setEnabled(True)
+        self.force_button.setEnabled(True)
         if self._icon_source is False or self._icon_source != app.icon:
             self._icon_source = app.icon
             self.icon_label.setPixmap(icon_pixmap(app.icon) or fallback_icon)
+
+
+    def show_gone(self, text: str) -> None:
+        """The application has closed, but the row stays put while the pointer is over the list."""
+        _set_text(self.status_label, text)
+        self.close_button.setEnabled(False)
+        self.force_button.setEnabled(False)
 
 
 def _say(label: QLabel, text: str) -> None:
@@ -226,6 +236,11 @@ class OpenAppsPage(JourneyPage):
         self.app_list.setWidgetResizable(True)
         self.app_list.setWidget(self._list_body)
         self.app_list.setAccessibleName(self.tr("Open applications on this computer"))
+        # While the pointer is over the list its rows hold still (a second click must land on the
+        # row it was aimed at); what changed meanwhile is laid out when the pointer leaves.
+        self._pointer_over_list = False
+        self._layout_pending = False
+        self.app_list.installEventFilter(self)
 
         self.refresh_button = QPushButton(self.tr("&Refresh now"))
         self.refresh_button.setAccessibleName(self.tr("Refresh the list of open applications"))
@@ -362,8 +377,34 @@ class OpenAppsPage(JourneyPage):
         note = self._notes.get(app.key, "")
         return note, bool(note)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.app_list:
+            if event.type() == QEvent.Type.Enter:
+                self._pointer_over_list = True
+            elif event.type() == QEvent.Type.Leave:
+                self._pointer_over_list = False
+                if self._layout_pending and self.snapshot is not None:
+                    self._show_snapshot()
+        return super().eventFilter(watched, event)
+
+    def _hold_rows(self, snapshot: Snapshot) -> None:
+        """Update the rows in place, moving none: gone ones say so, new ones wait."""
+        present = {app.key: app for app in snapshot.apps}
+        for key, row in self._rows.items():
+            app = present.get(key)
+            if app is None:
+                row.show_gone(self.tr("Closed."))
+            else:
+                status, warning = self._status(app)
+                row.show_app(app, self._why(app), status, warning, self.tracker.may_force(app.key), self._fallback_icon)
+        self._layout_pending = True
+
     def _show_snapshot(self) -> None:
         snapshot = self.snapshot
+        if self._pointer_over_list and self._rows:
+            self._hold_rows(snapshot)
+            return
+        self._layout_pending = False
         _say(
             self.fallback_label,
             ""
