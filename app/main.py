@@ -122,8 +122,8 @@ def _run_gui(
     try:
         # Imported once the crash handler is in place: a broken build explains itself too.
         from app.core.consent_client import ConsentClient
-        from app.core.step_reporter import StepReporter
         from app.core.consent_journal import ConsentJournal
+        from app.core.step_reporter import StepReporter
         from app.core.terms import load_terms
         from app.ui.context import LauncherContext
         from app.ui.first_paint import QuitOnFirstPaint

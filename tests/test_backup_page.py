@@ -150,6 +150,7 @@ def test_cancel_stops_the_check(qtbot, tmp_path, now):
     page = make_page(qtbot, home.system(separate_disk=backup), chosen=str(backup))
     qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
     assert page.cancel_button.isVisible()
+    assert not page.check_button.isEnabled()  # one check at a time: Check backup waits for this one
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     wait_for_check(qtbot, page)
     assert "cancelled" in page.status_label.text()

@@ -55,6 +55,8 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert page.company_value.text() == "Phonetex"
 
     shown_terms = customer.walk_to_consent(with_backup=True)
+    # A recent, complete backup was checked: there is no risk to acknowledge, so no box for it.
+    assert wizard.page_of(PageId.BACKUP).risk_box.isHidden()
     assert opened.urls == []
     customer.give_permission()
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, QThreadPool, QUrl
@@ -29,7 +30,9 @@ def default_support_watch(provider: str) -> SupportWatch:
 
 
 def choose_folder_with_dialog(parent: QWidget, title: str) -> str | None:
-    folder = QFileDialog.getExistingDirectory(parent, title)
+    # Opens at the home folder, from where the drives are one click away (not the launcher's
+    # own, unpacked folder, which means nothing to the customer).
+    folder = QFileDialog.getExistingDirectory(parent, title, str(Path.home()))
     return folder or None
 
 
@@ -48,9 +51,28 @@ def confirm_end_with_message_box(parent: QWidget) -> bool:
     return box.clickedButton() is end
 
 
+def leave_box(parent: QWidget, title: str, question: str) -> QMessageBox:
+    """The question whether to leave: in the body too (macOS shows no title), answered with
+    Leave or Stay; Return (and Escape) mean Stay."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(title)
+    box.setInformativeText(question)
+    leave = box.addButton(QCoreApplication.translate("LeaveQuestion", "&Leave"), QMessageBox.ButtonRole.DestructiveRole)
+    stay = box.addButton(QCoreApplication.translate("LeaveQuestion", "&Stay"), QMessageBox.ButtonRole.RejectRole)
+    leave.setAccessibleName(QCoreApplication.translate("LeaveQuestion", "Leave"))
+    stay.setAccessibleName(QCoreApplication.translate("LeaveQuestion", "Stay"))
+    box.setDefaultButton(stay)
+    box.setEscapeButton(stay)
+    box.setProperty("leave_button", leave)
+    return box
+
+
 def ask_with_message_box(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question)
-    return answer == QMessageBox.StandardButton.Yes
+    box = leave_box(parent, title, question)
+    box.exec()
+    return box.clickedButton() is box.property("leave_button")
 
 
 @dataclass

@@ -14,9 +14,24 @@ def core_text(message: Message | UserFacingError) -> str:
     return message.render(lambda template: QCoreApplication.translate(CONTEXT, template))
 
 
+def customer_locale() -> QLocale:
+    """The customer's locale; the bare C/POSIX locale (no language set) reads as British English,
+    whose dates a person can read ("Tuesday 1 December 2026", not "1 12 2026")."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+    return locale
+
+
 def local_time(iso_utc: str) -> str:
-    """An ISO 8601 UTC time from the server, in the customer's time zone and locale."""
+    """An ISO 8601 UTC time from the server, in the customer's time zone and locale, with the
+    zone named: "Tuesday 1 December 2026, 10:26 CET"."""
     moment = QDateTime.fromString(iso_utc, Qt.DateFormat.ISODate)
     if not moment.isValid():
         return iso_utc
-    return QLocale().toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)
+    local = moment.toLocalTime()
+    locale = customer_locale()
+    date = locale.toString(local.date(), QLocale.FormatType.LongFormat)
+    time = locale.toString(local.time(), QLocale.FormatType.ShortFormat)
+    zone = local.timeZoneAbbreviation()
+    return f"{date}, {time} {zone}".strip()

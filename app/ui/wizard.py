@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QWizard
 
 from app.core.journey import Event, Step, follow, next_step, start_step
 from app.core.step_event import new_step_event
 from app.core.step_reports import reports_on_arrival
+from app.core.resources import read_bytes
 from app.core.utc_time import parse_iso_utc
 from app.ui.context import LauncherContext
 from app.ui.pages.backup import BackupPage
@@ -43,6 +45,16 @@ PAGE_CLASSES = {
 
 
 PREFERRED_SIZE = QSize(860, 640)
+LOGO_PX = 48
+
+
+def brand_logo() -> QPixmap | None:
+    image = QImage.fromData(read_bytes("logo.png"), "PNG")
+    if image.isNull():
+        return None
+    pixmap = QPixmap.fromImage(image.scaled(LOGO_PX, LOGO_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                            Qt.TransformationMode.SmoothTransformation))
+    return pixmap
 FIT_WHILE_MS = 10_000  # at most: a desktop without a window manager never frames the window
 
 
@@ -62,8 +74,15 @@ class SupportWizard(QWizard):
         self._fit_timer = QTimer(self, interval=50)
         self._fit_timer.timeout.connect(self.fit_to_screen)
         self._expired_bars: dict[PageId, ExpiredBar] = {}
-        for page_id, page_class in PAGE_CLASSES.items():
+        logo = brand_logo()
+        for number, (page_id, page_class) in enumerate(PAGE_CLASSES.items(), 1):
             page = page_class(ctx)
+            # Where the customer is, and whose launcher this is, on every page.
+            page.setTitle(
+                self.tr("Step {number} of {total}: {title}").format(number=number, total=len(PAGE_CLASSES), title=page.title())
+            )
+            if logo is not None:
+                page.setPixmap(QWizard.WizardPixmap.LogoPixmap, logo)
             self.setPage(page_id, page)
             if page_id not in (PageId.SESSION, PageId.CONNECT):
                 bar = self._expired_bars[page_id] = ExpiredBar()

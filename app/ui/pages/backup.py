@@ -360,6 +360,13 @@ class BackupPage(JourneyPage):
         self.files_label.setVisible(shown)
 
     def _update(self, *_args) -> None:
+        # Going on without a verified recent backup needs the acknowledgement; with one, there
+        # is no risk to acknowledge, so the box is not offered.
+        verified = self._verdict is not None and self._verdict.verified_complete
+        self.risk_box.setVisible(not verified)
+        if verified and self.risk_box.isChecked():
+            self.risk_box.setChecked(False)  # calls _update again, with nothing acknowledged
+            return
         acknowledged = self.risk_box.isChecked()
         if self._verdict is not None:
             self.journey.backup = self._verdict.summary(acknowledged)

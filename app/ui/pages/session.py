@@ -10,7 +10,7 @@ from app.core.journey import Event, Step, resume_from
 from app.core.verification_words import spoken_form
 from app.core.consent_client import ServerError, SessionInfo
 from app.core.step_event import new_step_event
-from app.core.session_code import EXAMPLE, SessionCodeError, format_session_code, parse_session_code
+from app.core.session_code import SessionCodeError, format_session_code, parse_session_code
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.text import core_text, local_time
 from app.ui.workers import BackgroundRunner
@@ -27,8 +27,8 @@ class SessionPage(JourneyPage):
         self._runner = BackgroundRunner(ctx.pool, self)
 
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText(EXAMPLE)
-        self.code_edit.setProperty("data-placeholder", True)
+        # No digits in the grey hint: an example code on the screen looks like the customer's own.
+        self.code_edit.setPlaceholderText(self.tr("The 9 digits from your technician"))
         self.code_edit.setAccessibleName(self.tr("Session code"))
         self.code_edit.setMaxLength(20)
         font = self.code_edit.font()
@@ -121,6 +121,7 @@ class SessionPage(JourneyPage):
         # Look up a complete code shortly after typing stops, so a pasted code needs no extra click.
         self._debounce = QTimer(self, singleShot=True, interval=400)
         self._debounce.timeout.connect(self._lookup_if_valid)
+        self.code_edit.textEdited.connect(self._group_typed_digits)
         self.code_edit.textEdited.connect(self._code_edited)
         self.code_edit.returnPressed.connect(self.lookup)
         self.check_button.clicked.connect(self.lookup)
@@ -131,6 +132,24 @@ class SessionPage(JourneyPage):
         if self.ctx.initial_code and not self.code_edit.text():
             self.code_edit.setText(format_session_code(self.ctx.initial_code))
             self.lookup()
+
+    def _group_typed_digits(self, text: str) -> None:
+        """Typed or pasted digits are grouped like a filled-in code (482 913 557), the cursor kept
+        after the same digit; anything else the customer typed is left for the check to explain."""
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if not text or len(digits) > 9 or any(not (ch.isdigit() or ch in " -.") for ch in text):
+            return
+        grouped = " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+        if grouped == text:
+            return
+        digits_before_cursor = sum(1 for ch in text[: self.code_edit.cursorPosition()] if ch.isdigit())
+        position, seen = 0, 0
+        while position < len(grouped) and seen < digits_before_cursor:
+            if grouped[position].isdigit():
+                seen += 1
+            position += 1
+        self.code_edit.setText(grouped)
+        self.code_edit.setCursorPosition(position)
 
     def _code_edited(self, _text: str) -> None:
         self.journey.session = None

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QTextOption
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
+from PySide6.QtGui import QTextCursor, QTextOption
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit
 
 from app.core.journey import TERMS_ACCEPTED, Step
 from app.ui.pages.base import JourneyPage, message_label
+from app.ui.text import customer_locale
+
+
+def terms_date(version: str) -> str:
+    """A version like ``2024-01`` in plain words ("January 2024"); other versions as they are."""
+    try:
+        year, month = (int(part) for part in version.split("-"))
+        if not 1 <= month <= 12:
+            raise ValueError(version)
+    except ValueError:
+        return version
+    locale = customer_locale()
+    return f"{locale.standaloneMonthName(month, QLocale.FormatType.LongFormat)} {year}"
 
 
 class TermsPage(JourneyPage):
@@ -18,8 +31,8 @@ class TermsPage(JourneyPage):
         terms = ctx.terms
         self.setTitle(self.tr("Remote support terms"))
         self.setSubTitle(
-            self.tr("Please read the terms to the end. Terms {id}, version {version}.").format(
-                id=terms.id, version=terms.version
+            self.tr("Please read the terms to the end. These are the terms of {date} (version {version}).").format(
+                date=terms_date(terms.version), version=terms.version
             )
         )
         self.text_view = QPlainTextEdit()
@@ -64,6 +77,9 @@ class TermsPage(JourneyPage):
         layout.addWidget(self.hint)
         layout.addWidget(self.accept_box)
 
+        # End (not only Ctrl+End) takes a keyboard reader to the end of the text, as in a browser.
+        self.text_view.installEventFilter(self)
+
         bar = self.text_view.verticalScrollBar()
         bar.valueChanged.connect(self._check_read)
         bar.rangeChanged.connect(self._check_read)
@@ -80,6 +96,15 @@ class TermsPage(JourneyPage):
     def initializePage(self) -> None:  # noqa: N802
         self.journey.terms = self.ctx.terms
         self._check_read()
+        # The keyboard starts in the text to read (not on Back), once the page is shown.
+        QTimer.singleShot(0, self, lambda: self.text_view.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.text_view and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_End:
+            self.text_view.moveCursor(QTextCursor.MoveOperation.End)
+            self.text_view.ensureCursorVisible()
+            return True
+        return super().eventFilter(watched, event)
 
     def _accepted(self, checked: bool) -> None:
         self.journey.terms_accepted = checked
