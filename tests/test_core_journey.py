@@ -1,5 +1,7 @@
 """The journey's table (gates and transitions) and the consent record, tested with no Qt at all."""
 
+import re
+
 import pytest
 
 from app.core.consent_client import ConsentAnswer, SessionInfo
@@ -185,17 +187,19 @@ def test_another_session_code_makes_a_new_record_for_that_session():
 
 def test_checklist_names_what_was_left_open_and_the_backup_risk():
     lines = [str(m) for m in read_back_checklist(complete_journey())]
-    assert lines[0].startswith("You read and accepted")
+    assert lines[0] == "The remote support terms were read and accepted."
     assert any("KeePassXC" in line for line in lines)
-    assert any("no verified recent backup" in line for line in lines)
+    assert any("No verified recent backup" in line for line in lines)
+    # Either side can read it aloud: nobody is "you" or "I".
+    assert not any(re.search(r"\b(you|your|I)\b", line, re.I) for line in lines)
 
 
 def test_the_checklist_says_whether_a_recent_backup_was_checked_file_by_file():
     checked = BackupSummary("recent", "folder", age_seconds=3600, coverage=1.0)
     reported = BackupSummary("recent", "file-history", age_seconds=3600, coverage=None, risk_acknowledged=True)
-    assert "checked against your files" in str(describe_backup(checked))
+    assert "checked against the files" in str(describe_backup(checked))
     assert "not checked file by file" in str(describe_backup(reported))
-    assert "no verified recent backup" in str(describe_backup(None))
+    assert "No verified recent backup" in str(describe_backup(None))
 
 
 def test_support_starting_turns_connect_into_the_bar_only_once_the_link_opened():

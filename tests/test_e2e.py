@@ -72,6 +72,12 @@ def test_the_whole_journey_records_one_consent_and_opens_the_join_link(qtbot, co
     assert opened.urls == [session["join_url"]]
     connect = wizard.currentPage()
     assert connect.reference_label.text() == consent_server.store.consent_for_session(session["code"]).reference
+    # The technician's copy on the server reads back the very lines the customer sees.
+    server_copy = httpx.get(
+        f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent",
+        headers={"Authorization": f"Bearer {consent_server.token}"},
+    ).json()["checklist"]
+    assert connect.checklist.text().splitlines()[1:] == [f"{n}. {line}" for n, line in enumerate(server_copy, 1)]
     # The last page: Finish alone, no Next to nowhere, no Back to a consent already given.
     assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
     assert not wizard.button(QWizard.WizardButton.NextButton).isVisible()

@@ -35,7 +35,7 @@ def test_the_customer_gets_a_readable_receipt_of_what_they_agreed_to(qtbot, cons
     reference = wizard.currentPage().reference_label.text()
     assert f"Reference code: {reference}" in text
     assert "Your name: Ann Example" in text
-    assert "no verified recent backup and accepted the risk of losing data" in text
+    assert "No verified recent backup: the risk of losing data was accepted" in text
     # Written from the server's answer: the time the server recorded it is the server's own.
     stored = httpx.get(
         f"{consent_server.base_url}/api/v1/sessions/{session['code']}/consent",

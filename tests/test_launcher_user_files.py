@@ -62,7 +62,7 @@ def test_the_receipt_says_what_the_customer_agreed_to():
         assert f"[x] {words}" in text
     assert "Programs left open: Firefox" in text
     assert "Programs you closed: Thunderbird" in text
-    assert "no verified recent backup and accepted the risk of losing data" in text
+    assert "No verified recent backup: the risk of losing data was accepted" in text
     assert "+44 20 7946 0000" in text
     assert record.receipt_id in text
     # How to withdraw later: the phone number and the reference, together.

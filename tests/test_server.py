@@ -18,6 +18,7 @@ import pytest
 
 from app.core.brand import load_brand
 from app.core.consent_record import ConsentRecord
+from app.core.read_back import checklist
 from app.core.terms import load_terms
 from app.core.verification_words import derive_words, word_list
 from server.config import ServerConfig
@@ -204,7 +205,14 @@ def test_consent_is_recorded_with_a_reference(server: EmbeddedServer, http: http
     assert http.get(f"/api/v1/sessions/{session['code']}").json()["status"] == "consented"
     read_back = http.get(consent_url(session["code"]), headers=tech(server))
     assert read_back.status_code == 200
-    assert read_back.json() == {"reference": answer["reference"], "receipt": answer["receipt"]}
+    # The technician's copy carries the customer's checklist in the customer's words.
+    record_sent = ConsentRecord.from_dict(record)
+    assert read_back.json() == {
+        "reference": answer["reference"],
+        "receipt": answer["receipt"],
+        "checklist": [str(line) for line in checklist(record_sent.open_apps, record_sent.backup)],
+    }
+    assert read_back.json()["checklist"][1] == "Left open by choice: Firefox."
 
 
 def test_same_receipt_again_gets_the_same_answer_and_one_row(server: EmbeddedServer, http: httpx.Client) -> None:

@@ -195,7 +195,19 @@ CONSENT_ANSWER = Object(
     "ConsentAnswer",
     {"reference": REFERENCE, "receipt": RECEIPT, "join_url": JOIN_URL, "provider": PROVIDER},
 )
-CONSENT_READ_BACK = Object("ConsentReadBack", {"reference": REFERENCE, "receipt": RECEIPT})
+CONSENT_READ_BACK = Object(
+    "ConsentReadBack",
+    {
+        "reference": REFERENCE,
+        "receipt": RECEIPT,
+        "checklist": ListOf(
+            Text(400),
+            max_items=8,
+            description="The numbered checklist the customer's Connect page shows, in the same words "
+            "(English), for the technician to read back.",
+        ),
+    },
+)
 AMENDMENT = Object(
     "Amendment",
     {

@@ -356,5 +356,6 @@ def forget_pending_if_changed(journey: Journey) -> None:
 
 
 def read_back_checklist(journey: Journey) -> list[Message]:
-    """The numbered checklist the technician reads back over the phone: the same words on both sides."""
+    """The numbered checklist the technician reads back over the phone: the same words on both
+    sides (app.core.read_back.checklist; the server's copy of the consent carries them too)."""
     return checklist(journey.open_apps, journey.backup)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError
+from app.core.consent_record import REQUIRED_ACKNOWLEDGEMENTS, ConsentRecord, ConsentRecordError, record_from_wire
 from app.core.contract import CONSENT_ANSWER, CONSENT_READ_BACK
+from app.core.read_back import checklist
 from app.core.session_code import format_session_code
 from app.core.terms import Terms
 from app.core.utc_time import iso_utc, utc_now
@@ -175,4 +176,7 @@ def consent_answer(store: Store, code: str) -> dict[str, Any]:
     if consent is None:
         raise NoConsent("No permission has been recorded for this session yet.")
     stored = json.loads(consent.answer_json)
-    return CONSENT_READ_BACK.parse({"reference": stored["reference"], "receipt": stored["receipt"]})
+    record = record_from_wire(stored["receipt"])
+    # The same words as the customer's checklist, so either side can read them to the other.
+    lines = [str(item) for item in checklist(record.open_apps, record.backup)]
+    return CONSENT_READ_BACK.parse({"reference": stored["reference"], "receipt": stored["receipt"], "checklist": lines})
