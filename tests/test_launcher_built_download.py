@@ -56,5 +56,5 @@ def test_the_launcher_downloaded_through_the_page_opens_with_the_code(tmp_path: 
         cwd=folders["cwd"], capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[:2] == ["Your support session", f"Session code: {format_session_code(code)}"]
+    assert result.stdout.splitlines()[:2] == ["Step 1 of 6: Your support session", f"Session code: {format_session_code(code)}"]
     assert files_left(tmp_path / "account") == [f"home/Downloads/{saved.name}"]

@@ -34,13 +34,16 @@ class QuitOnFirstPaint(QObject):
     def __init__(self, widget: QWidget) -> None:
         super().__init__(widget)
         self.painted = False
-        widget.installEventFilter(self)
+        self._widget = widget
+        # A journey page paints its content in its scroll area's body, not on the page itself.
+        self._target = getattr(widget, "body", None) or widget
+        self._target.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Paint and not self.painted:
             self.painted = True
             watched.removeEventFilter(self)
-            _print_shown(watched)
+            _print_shown(self._widget)
             # Quit after this paint has been flushed to the screen, not in the middle of it.
             QTimer.singleShot(0, lambda: QCoreApplication.exit(0))
         return False
