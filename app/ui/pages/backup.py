@@ -256,6 +256,7 @@ class BackupPage(JourneyPage):
         self.progress_bar.setRange(0, 0)
         set_info(self.status_label, self.tr("Looking through your Documents, Desktop and Pictures…"))
         self._check_runner.start(job, self._checked, self._check_failed, self._show_progress)
+        self._enable_controls()  # now that the check runs: Check backup waits for it
         self._update()
 
     def cancel_check(self) -> None:
