@@ -116,7 +116,7 @@ class ConsentPage(JourneyPage):
         # No answer or a server failure: the consent may already be on record, so only the very
         # same record may go again (Retry); a changed one would be refused as a second consent.
         self.journey.sending = False
-        if isinstance(error, ServerError) and error.status == 410 and self.wizard() is not None:
+        if isinstance(error, ServerError) and error.error == "expired" and self.wizard() is not None:
             self._set_inputs_enabled(True)
             set_info(self.status_label, "")
             self.retry_button.setVisible(False)
