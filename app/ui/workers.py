@@ -36,7 +36,25 @@ class Task:
 
     def report(self, progress: Any) -> None:
         # A queued signal: the page hears it on the GUI thread, or not at all if it has moved on.
-        self._signals.progress.emit(progress)
+        _emit(self._signals, "progress", progress)
+
+
+def _emit(signals: WorkerSignals, name: str, value: Any) -> None:
+    """Send ``value`` through ``signals``' signal ``name`` unless nobody can hear it any more.
+
+    When the app quits while a job still runs (``--exit-when-shown`` quits on first paint, with
+    the Session page's look-up under way), PySide deletes every Python-owned QObject, this job's
+    signals among them, and Qt waits for the pool's threads only after that. The answer has no
+    one left to reach: it is dropped quietly instead of printing a traceback on the way out. The
+    check alone would race with that deletion, hence the ``RuntimeError`` too.
+    """
+    if not shiboken6.isValid(signals):
+        return
+    try:
+        getattr(signals, name).emit(value)
+    except RuntimeError:  # "Signal source has been deleted" between the check and the emit
+        if shiboken6.isValid(signals):
+            raise
 
 
 class Worker(QRunnable):
@@ -53,9 +71,9 @@ class Worker(QRunnable):
         except Exception as error:  # every failure must reach the page, not kill the thread
             if not isinstance(error, UserFacingError):
                 log.exception("background job failed")
-            self.signals.failed.emit(error)
+            _emit(self.signals, "failed", error)
         else:
-            self.signals.finished.emit(result)
+            _emit(self.signals, "finished", result)
 
 
 class BackgroundRunner(QObject):
