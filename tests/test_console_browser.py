@@ -1,10 +1,12 @@
 """The technician console in a real browser (Debian's headless Chromium) beside the real wizard,
 both against the same real server on loopback: the technician signs in, opens a session, and
 watches the customer's steps, the consent, the reference code and the same checklist arrive.
-Also makes the console's screenshots in docs/."""
+Also makes the console's screenshots: into docs/ with ``PHONETEX_SCREENSHOTS=docs``, otherwise
+into the test's own folder, so an ordinary ``make test`` leaves the tree as it found it."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -24,6 +26,12 @@ pytestmark = pytest.mark.e2e
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 WAIT_MS = 10_000
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where the screenshots go: docs/ only when asked (``PHONETEX_SCREENSHOTS=docs make test``)."""
+    return DOCS if os.environ.get("PHONETEX_SCREENSHOTS") == "docs" else tmp_path
 
 
 @pytest.fixture
@@ -92,15 +100,15 @@ def open_session_in_console(driver, base_url: str, ticket: str) -> str:
     return code.replace(" ", "")
 
 
-def test_the_console_follows_the_real_wizard_step_by_step(qtbot, server, driver):
+def test_the_console_follows_the_real_wizard_step_by_step(qtbot, server, driver, shots):
     base = server.base_url
     driver.get(f"{base}/console/sign-in")
-    screenshot(driver, DOCS / "console-sign-in.png")
+    screenshot(driver, shots / "console-sign-in.png")
     assert unlabelled_controls(driver) == []
     sign_in(driver, base)
     driver.get(f"{base}/console/sessions/new")
     assert unlabelled_controls(driver) == []
-    screenshot(driver, DOCS / "console-new-session.png")
+    screenshot(driver, shots / "console-new-session.png")
     code = open_session_in_console(driver, base, "PTX-1042")
     words = driver.find_element(By.ID, "verification-words").text
     assert "Session opened" in driver.find_element(By.CSS_SELECTOR, "p.notice").text
@@ -108,7 +116,7 @@ def test_the_console_follows_the_real_wizard_step_by_step(qtbot, server, driver)
     assert driver.find_element(By.ID, "customer-link").text == f"{base}/join/{code}"
     assert steps_shown(driver) == []
     assert unlabelled_controls(driver) == []
-    screenshot(driver, DOCS / "console-session-waiting.png")
+    screenshot(driver, shots / "console-session-waiting.png")
 
     client = ConsentClient(base)
     reporter = StepReporter(client.report_step)
@@ -148,16 +156,16 @@ def test_the_console_follows_the_real_wizard_step_by_step(qtbot, server, driver)
         "launcher_started", "terms_accepted", "open_apps_checked", "backup_checked", "consent_recorded", "join_link_opened",
     ]
     assert driver.find_element(By.ID, "session-state").text == "Connected"
-    screenshot(driver, DOCS / "console-session.png")
+    screenshot(driver, shots / "console-session.png")
 
     driver.find_element(By.LINK_TEXT, "Receipt").click()
     seen_plain(driver, lambda d: reference in d.find_element(By.TAG_NAME, "h1").text)
     assert "Ann Example" in driver.page_source
-    screenshot(driver, DOCS / "console-receipt.png")
+    screenshot(driver, shots / "console-receipt.png")
     reporter.close(timeout=5)
 
 
-def test_a_session_cancelled_in_the_console_is_refused_by_the_launcher(qtbot, server, driver):
+def test_a_session_cancelled_in_the_console_is_refused_by_the_launcher(qtbot, server, driver, shots):
     base = server.base_url
     sign_in(driver, base)
     code = open_session_in_console(driver, base, "PTX-2001")
@@ -176,7 +184,7 @@ def test_a_session_cancelled_in_the_console_is_refused_by_the_launcher(qtbot, se
 
     driver.get(f"{base}/console/sessions")
     assert unlabelled_controls(driver) == []
-    screenshot(driver, DOCS / "console-sessions.png")
+    screenshot(driver, shots / "console-sessions.png")
     driver.get(f"{base}/console/sessions?state=cancelled")
     rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [r.find_element(By.TAG_NAME, "a").text.replace(" ", "") for r in rows] == [code]
