@@ -112,6 +112,7 @@ def checks() -> list[tuple[str, Callable[[], str]]]:
         ("text services", check_text_services),
         ("wizard pages", check_wizard_pages),
         ("crash handler", check_crash_handler),
+        ("support bar exit", check_support_bar_exit),
     ]
 
 
@@ -304,6 +305,69 @@ def check_wizard_pages() -> str:
     finally:
         client.close()
     return f"{len(PAGE_CLASSES)} pages built and rendered offscreen"
+
+
+def check_support_bar_exit() -> str:
+    """The bar the wizard becomes, once its provider's program has gone by itself, closes itself
+    and so ends the event loop with 0: the same way out as Finish (the last window closes, the
+    loop ends, main returns), after which the bootloader removes the unpack folder. Offscreen and
+    without the network: the end report is refused as an unknown consent, so the bar lingers with
+    the phone number and then goes."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QTimer
+
+    from app.core.consent_client import ConsentAnswer, ServerError
+    from app.core.support_session import EndOutcome
+    from app.ui.context import LauncherContext
+    from app.ui.support_bar import SupportBar
+
+    class NoServer:
+        def __init__(self) -> None:
+            self.reports: list[str] = []
+
+        def withdraw(self, receipt_id: str, reason: str, code: str):
+            self.reports.append(reason)
+            raise ServerError("self-test: no server", status=404, error="no_consent")
+
+    class ProgramGone:
+        def running(self):
+            return None
+
+        def end(self, patience: float = 0.0) -> EndOutcome:
+            return EndOutcome(gone=True, forced=False)
+
+    qt_app = _application()
+    brand = load_brand()
+    client = NoServer()
+    ctx = LauncherContext(brand=brand, terms=load_terms(brand), client=client, support_poll_ms=10, support_linger_ms=10)  # type: ignore[arg-type]
+    # Only what the bar reads of a recorded consent: its reference, provider and receipt id.
+    record = SimpleNamespace(receipt_id="00000000-0000-4000-8000-000000000000", session_code="482913557")
+    ctx.journey.answer = ConsentAnswer("N4H-R9F", "", "zoho-assist", receipt=SimpleNamespace(record=record))  # type: ignore[arg-type]
+    bar = SupportBar(ctx, ProgramGone())  # type: ignore[arg-type]
+    watchdog = QTimer(singleShot=True, interval=10_000)
+    watchdog.timeout.connect(lambda: qt_app.exit(-1))
+    # The unreported end is logged as a warning: kept out of the self-test's output.
+    records: list[logging.LogRecord] = []
+    bar_log = logging.getLogger("app.ui.support_bar")
+    capture = _ListHandler(records)
+    bar_log.addHandler(capture)
+    propagate, bar_log.propagate = bar_log.propagate, False
+    try:
+        bar.show()
+        watchdog.start()
+        code = qt_app.exec()
+        watchdog.stop()
+        state = bar.state
+    finally:
+        bar_log.removeHandler(capture)
+        bar_log.propagate = propagate
+        bar.deleteLater()
+    if code != 0:
+        raise AssertionError(f"the event loop ended with {code}, not 0 (the bar did not close)")
+    if state != "ended" or client.reports != ["program_ended"]:
+        raise AssertionError(f"the bar is {state!r} after reporting {client.reports}")
+    return "a bar whose program ended reports it, closes itself and ends the event loop with 0"
 
 
 def check_crash_handler() -> str:
