@@ -27,8 +27,8 @@ from app.core.step_event import new_step_event
 from server.domain.console_sessions import NewConsoleSession, open_console_session
 from server.domain.technicians import technicians
 from server.embedded import EmbeddedServer
-from tests.browser import chromium, wait_for
-from tests.console_helpers import PASSWORD, add_account
+from testbed.browser import chromium, wait_for
+from testbed.console_accounts import PASSWORD, add_account
 
 RUNS = 20
 BUDGET_S = 1.0

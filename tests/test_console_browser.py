@@ -18,8 +18,8 @@ from app.core.consent_client import ConsentClient
 from app.core.step_reporter import StepReporter
 from app.ui.wizard import PageId
 from server.embedded import EmbeddedServer
+from testbed.console_accounts import PASSWORD, add_account
 from tests.browser import chromium, screenshot
-from tests.console_helpers import PASSWORD, add_account
 from tests.wizard_driver import Customer, make_wizard
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ import pytest
 from app.core.step_event import new_step_event
 from server.domain import technicians as accounts
 from testbed.consent_records import make_record
-from tests.console_helpers import PASSWORD, Browser, add_account
+from testbed.console_accounts import PASSWORD, Browser, add_account
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 

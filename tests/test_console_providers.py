@@ -10,7 +10,7 @@ import re
 import pytest
 
 from server.embedded import EmbeddedServer
-from tests.console_helpers import Browser, add_account
+from testbed.console_accounts import Browser, add_account
 from tests.standins.teamviewer import StandInTeamViewer
 from tests.standins.zoho import StandInZoho
 

@@ -1,5 +1,5 @@
-"""Helpers for the console tests: accounts made through the domain, and an HTTP client that keeps
-the console's cookies the way a browser on loopback does.
+"""Console accounts made through the domain (for the console tests and `make bench-console`), and an
+HTTP client that keeps the console's cookies the way a browser on loopback does.
 
 httpx follows the standard library's cookie rules, which never send a ``Secure`` cookie over
 plain http; browsers treat loopback as secure and do. So this client keeps the cookies itself.
