@@ -584,3 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `export ... | head`: the reader has gone, as a shell pipeline's readers do. Point stdout at
+        # nothing so the interpreter's own flush at exit cannot raise the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -131,3 +131,27 @@ def test_every_table_that_hangs_off_a_session_goes_with_it(database: str, store:
     assert {table: rule for table, rule in rules if table != "consents"} == {
         table: "CASCADE" for table, _ in rules if table != "consents"
     }
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(tmp_path) -> None:
+    """`export ... | head -1`: the reader has gone before the receipt is written; one short exit, no
+    traceback. (The read end is closed before the command starts, so every write meets a closed pipe.)"""
+    import os
+    import subprocess
+    import sys
+
+    database = str(tmp_path / "consents.sqlite3")
+    with open_store(database) as store:
+        _, record = session_at(store, NOW - timedelta(days=1), consent=True)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        exporter = subprocess.run(
+            [sys.executable, "-m", "server", "export", "--db", database, "--receipt", record["receipt_id"]],
+            stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False,
+        )
+    finally:
+        os.close(write_end)
+    error = exporter.stderr.decode()
+    assert "Traceback" not in error and "BrokenPipe" not in error, error
+    assert exporter.returncode == 141
