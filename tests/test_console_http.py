@@ -285,3 +285,7 @@ def test_the_end_of_support_shows_on_the_session_page(consent_server, team):
     page = html.unescape(browsers["sam"].get(f"/console/sessions/{code}").text)
     assert '<span class="status" id="session-state">Withdrawn</span>' in page
     assert "The customer pressed End support now at" in page
+    # The sessions list says so too, and its filter finds it.
+    withdrawn = browsers["sam"].get("/console/sessions?state=withdrawn").text
+    assert code in withdrawn.replace(" ", "") or f"{code[:3]} {code[3:6]} {code[6:]}" in withdrawn
+    assert code not in browsers["sam"].get("/console/sessions?state=consented").text.replace(" ", "")

@@ -156,8 +156,20 @@ def listed_sessions(
     with store.reading() as tx:
         rows = tx.recent_sessions(None if technician.is_admin else technician.id, LIST_LIMIT)
         names = tx.step_names([session.code for session, _ in rows])
+        # Only consented sessions can have been withdrawn or ended by the customer's launcher.
+        endings = {}
+        for session, _ in rows:
+            consent = tx.consent_for_session(session.code) if session.status == "consented" else None
+            withdrawal = tx.withdrawal(consent.receipt_id) if consent is not None else None
+            if withdrawal is not None:
+                endings[session.code] = withdrawal.reason
     listed = [
-        ListedSession(session, owner, session_state(session, names.get(session.code, set()), False, now))
+        ListedSession(
+            session, owner,
+            session_state(
+                session, names.get(session.code, set()), False, now, withdrawal_reason=endings.get(session.code)
+            ),
+        )
         for session, owner in rows
     ]
     return [item for item in listed if state is None or item.state == state]
