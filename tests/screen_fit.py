@@ -72,6 +72,19 @@ def wizard_buttons(wizard) -> list[QWidget]:
     return [wizard.button(kind) for kind in kinds if wizard.button(kind).isVisible()]
 
 
+def settle_in_view(page, widget: QWidget, deadline_s: float = 3.0) -> None:
+    """Scroll ``widget`` into view, again while the page's layout is still settling (a label that
+    wraps anew, text that arrives from a worker): stop once it is in view, or at the deadline, and
+    let the check below judge where it ended up."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        page.bring_into_view(widget)
+        QApplication.processEvents()
+        if global_rect(page.scroll_area.viewport()).contains(global_rect(widget)) or time.monotonic() > deadline:
+            return
+        QTest.qWait(20)
+
+
 def check_page(wizard, name: str, needed: list[QWidget], problems: list[str]) -> None:
     page = wizard.currentPage()
     free = wizard.screen().availableGeometry()
@@ -82,9 +95,11 @@ def check_page(wizard, name: str, needed: list[QWidget], problems: list[str]) ->
         if not widget.isVisible():
             problems.append(f"{name}: {label!r} is not shown")
             continue
-        if page.isAncestorOf(widget):
+        if page.isAncestorOf(widget) and isinstance(widget, QAbstractScrollArea):
             page.bring_into_view(widget)
             QApplication.processEvents()
+        elif page.isAncestorOf(widget):
+            settle_in_view(page, widget)
         rect = global_rect(widget)
         if not isinstance(widget, QAbstractScrollArea) and not free.contains(rect):
             problems.append(f"{name}: {label!r} at {rect.getRect()} is off the screen {free.getRect()}")
