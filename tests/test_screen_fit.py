@@ -36,6 +36,7 @@ SCREENS = [
 
 pytestmark = [
     pytest.mark.xvfb,
+    pytest.mark.screen_fit,
     pytest.mark.skipif(xvfb_missing(), reason=MISSING_REASON),
     pytest.mark.skipif(shutil.which("openbox") is None, reason="needs a window manager: openbox (make system-deps)"),
 ]
