@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core.brand import load_brand
-from server.config import TOKEN_ENV, ConfigError, ServerConfig, normalise_public_url
+from server.config import TOKEN_ENV, ConfigError, ServerConfig, normalise_public_url, token_problem
 from server.domain.codes import is_session_code
 from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
@@ -289,6 +289,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     _check_listening(args)
     config = _serve_config(args)
+    weakness = None if config.token_generated else token_problem(config.technician_token)
+    if weakness is not None:
+        raise UsageError(
+            f"The technician token {weakness}: anyone could guess it. Leave it unset for a strong one, "
+            "or make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
     limit = config.lookup_limit
     if config.launchers_dir is not None:
         print(_published_summary(config.launchers_dir), flush=True)
@@ -298,9 +304,11 @@ def _serve(args: argparse.Namespace) -> int:
     if config.token_generated:
         print(f"Technician token for this run (set {TOKEN_ENV} to keep one): {config.technician_token}", flush=True)
     if args.workers == 1:
+        app = create_app(config, store=store)
         try:
-            uvicorn.run(create_app(config, store=store), host=args.host, port=args.port, **_proxy_settings(args))
+            uvicorn.run(app, host=args.host, port=args.port, **_proxy_settings(args))
         finally:
+            app.state.store_thread.close()
             store.close()
         return 0
     store.close()
@@ -363,6 +371,7 @@ def worker_app() -> Any:
     )
     store = open_store(config.database)
     app = create_app(config, store=store)
+    app.router.on_shutdown.append(app.state.store_thread.close)
     app.router.on_shutdown.append(store.close)
     return app
 

@@ -20,6 +20,20 @@ class ConfigError(ValueError):
     """A setting is unusable; the message is one line for whoever started the server."""
 
 
+# A token a script cannot guess: token_urlsafe(32) has 43 characters of 64 kinds.
+MIN_TOKEN_LENGTH = 24
+MIN_TOKEN_DISTINCT = 10
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` is too weak to guard the technician routes of a server on the internet."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"is shorter than {MIN_TOKEN_LENGTH} characters"
+    if len(set(token)) < MIN_TOKEN_DISTINCT:
+        return f"uses fewer than {MIN_TOKEN_DISTINCT} different characters"
+    return None
+
+
 def normalise_public_url(url: str) -> str:
     """``https://support.example/`` → ``https://support.example``: customer links append ``/join/…``."""
     text = url.strip()

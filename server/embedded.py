@@ -98,6 +98,7 @@ class EmbeddedServer:
         self.db_path = None if is_database_url(self.database) else Path(self.database)
         self._startup_timeout = startup_timeout
         self._store: Store | None = None
+        self._app: Any = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
@@ -122,7 +123,7 @@ class EmbeddedServer:
         if self._thread is not None:
             raise RuntimeError("The embedded consent server is already running.")
         self._store = open_store(self.database)
-        app = create_app(self.config, store=self._store)
+        app = self._app = create_app(self.config, store=self._store)
         server = _Server(
             uvicorn.Config(
                 app,
@@ -156,9 +157,11 @@ class EmbeddedServer:
             if thread.is_alive():
                 server.force_exit = True
                 thread.join(timeout=5)
+        if self._app is not None:
+            self._app.state.store_thread.close()  # the calls handed over finish first
         if self._store is not None:
             self._store.close()
-        self._server = self._thread = self._store = None
+        self._server = self._thread = self._store = self._app = None
         self._base_url = None
 
     def __enter__(self) -> EmbeddedServer:

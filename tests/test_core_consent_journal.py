@@ -90,7 +90,7 @@ def test_the_file_and_its_folder_are_synced_before_the_record_is_sent(tmp_path, 
     journal = ConsentJournal(tmp_path)
 
     class Client:
-        def send_consent(self, sent):
+        def send_consent(self, sent, ticket=None):
             assert journal.find(CODE).record == sent, "sent before it was kept"
             assert len(synced) == 2, "the file and the folder are synced before the send"
             receipt = Receipt(sent, "2026-12-01T09:00:01Z")
@@ -105,7 +105,7 @@ def test_a_failed_send_keeps_the_journal_entry_for_the_next_start(tmp_path):
     journal = ConsentJournal(tmp_path)
 
     class Unreachable:
-        def send_consent(self, _record):
+        def send_consent(self, _record, ticket=None):
             raise OSError("no network")
 
     with pytest.raises(OSError):
@@ -123,9 +123,10 @@ def test_a_start_with_a_kept_code_sends_the_same_record_again(tmp_path):
 
     class Client:
         def lookup_session(self, code):
-            return SessionInfo(code, "Phonetex", "Sam", None, LATER, "consented")
+            return SessionInfo(code, "Phonetex", "Sam", None, LATER, "consented", consent_ticket="t1")
 
-        def send_consent(self, again):
+        def send_consent(self, again, ticket=None):
+            assert ticket == "t1", "the look-up's ticket goes with the record sent again"
             sent.append(again)
             return ConsentAnswer("K7P-4QX", "https://assist.zoho.com/join?role=A&key=1", "zoho-assist")
 

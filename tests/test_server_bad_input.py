@@ -118,3 +118,24 @@ def test_a_server_failure_says_connection_close(tmp_path) -> None:
             answer = http.get("/api/v1/sessions/123456789")
     assert answer.status_code == 500 and answer.json()["error"] == "internal_error"
     assert answer.headers["connection"] == "close"
+
+
+def test_after_a_full_disk_the_server_recovers_once_there_is_room(consent_server, client, caplog) -> None:
+    store = consent_server.store
+    code = consent_server.create_session()["code"]
+    big = make_record(code, open_apps__left_open=[{"name": f"App {n}", "category": "other"} for n in range(200)])
+    with store._lock:  # the engine's own connection: no room beyond the pages it has now
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages}")
+    with caplog.at_level(logging.ERROR):
+        full = client.post(consent_url(code), json=big)
+    assert full.status_code == 500 and full.json()["error"] == "internal_error"
+    assert stored(consent_server) == 0  # nothing half-written, nothing answered as stored
+    with store._lock:  # space comes back
+        store._db.execute("PRAGMA max_page_count = 1073741823")
+    with httpx.Client(base_url=consent_server.base_url) as again:  # the 500 closed the last connection
+        retried = again.post(consent_url(code), json=big)
+        assert retried.status_code == 201, retried.text
+        assert again.get(f"/api/v1/sessions/{code}").json()["status"] == "consented"
+    assert stored(consent_server) == 1
+    assert store._full is False  # the WAL was checkpointed (TRUNCATE) on the way back

@@ -31,7 +31,17 @@ from app.core.bounded_answers import (
     within_deadline,
 )
 from app.core.consent_record import ConsentRecord, Receipt, record_from_wire
-from app.core.contract import CONNECTION, CONSENT_ANSWER, ERROR, MAX_RETRY_AFTER, SESSION, STEP_STORED, WITHDRAWAL, route
+from app.core.contract import (
+    CONNECTION,
+    CONSENT_ANSWER,
+    ERROR,
+    MAX_RETRY_AFTER,
+    SESSION,
+    STEP_STORED,
+    TICKET_HEADER,
+    WITHDRAWAL,
+    route,
+)
 from app.core.messages import CONTEXT, QT_TRANSLATE_NOOP, UserFacingError
 from app.core.session_code import format_session_code, parse_session_code
 from app.core.step_event import StepEvent
@@ -127,6 +137,8 @@ class SessionInfo:
     expires_at: str
     status: str
     verification_words: tuple[str, ...] = ()
+    # Proof of this look-up, sent back with the consent so it passes the wrong-code limit.
+    consent_ticket: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,15 +235,18 @@ class ConsentClient:
             expires_at=data["expires_at"],
             status=data["status"],
             verification_words=words,
+            consent_ticket=data.get("consent_ticket"),
         )
 
-    def send_consent(self, record: ConsentRecord) -> ConsentAnswer:
+    def send_consent(self, record: ConsentRecord, ticket: str | None = None) -> ConsentAnswer:
         """Record the consent. Sending the same record again is safe: the receipt id makes the
         server answer a repeat with the first answer instead of storing a second consent. The
-        receipt in the answer must be the very record sent, or the answer is refused."""
+        receipt in the answer must be the very record sent, or the answer is refused.
+        ``ticket`` is the look-up's ``consent_ticket``, so neighbours' typos cannot block it."""
         data = self._call(
             "POST", f"/api/v1/sessions/{record.session_code}/consent", CONSENT_ANSWER,
             code=record.session_code, json=record.to_dict(),
+            headers={TICKET_HEADER: ticket} if ticket else None,
         )
         receipt = data["receipt"]
         recorded = record_from_wire(receipt)

@@ -15,10 +15,14 @@ from app.core.consent_journal import ConsentJournal, KeptConsent
 from app.core.consent_record import ConsentRecord
 
 
-def send_kept(client: ConsentClient, journal: ConsentJournal | None, record: ConsentRecord, expires_at: str) -> ConsentAnswer:
+def send_kept(
+    client: ConsentClient, journal: ConsentJournal | None, record: ConsentRecord, expires_at: str,
+    ticket: str | None = None,
+) -> ConsentAnswer:
+    """``ticket``: the look-up's ``consent_ticket`` (neighbours' typos cannot block the send)."""
     if journal is not None:
         journal.keep(record, expires_at)
-    answer = client.send_consent(record)
+    answer = client.send_consent(record, ticket=ticket)
     if journal is not None:
         journal.acknowledge(record, expires_at, answer.reference, _received_at(answer))
     return answer
@@ -50,7 +54,7 @@ def look_up(client: ConsentClient, journal: ConsentJournal | None, code: str) ->
     kept = journal.find(session.code) if journal is not None else None
     if kept is None:
         return Looked(session, given_elsewhere=session.status == "consented")
-    answer = client.send_consent(kept.record)
+    answer = client.send_consent(kept.record, ticket=session.consent_ticket)
     if journal is not None:
         journal.acknowledge(kept.record, kept.expires_at, answer.reference, _received_at(answer))
     return Looked(session, Resumed(session, kept, answer))

@@ -30,4 +30,4 @@ def record_consent(
         forget_pending_if_changed(journey)
     record = build_consent_record(journey)
     assert journey.session is not None  # the record above needs it
-    return send_kept(client, journal, record, journey.session.expires_at)
+    return send_kept(client, journal, record, journey.session.expires_at, ticket=journey.session.consent_ticket)

@@ -71,6 +71,16 @@ VERIFICATION_WORDS = ListOf(
     description="Three different words of resources/verification-words.txt, read aloud on the phone.",
 )
 MAX_EXPIRES_IN_MINUTES = 7 * 24 * 60
+CONSENT_TICKET = Text(
+    45,
+    pattern="[0-9]{1,12}[.][0-9a-f]{32}",
+    min_length=34,
+    expected="a consent ticket",
+    description="Proof of this successful look-up: sent back in the Phonetex-Consent-Ticket header of the "
+    "consent, it lets the consent past the wrong-code limit. Valid for two hours.",
+)
+# The header that carries the ticket back (docs/server-api.md, "Wrong codes").
+TICKET_HEADER = "Phonetex-Consent-Ticket"
 
 # --- the consent record (what the customer agreed to) ------------------------------------------
 
@@ -185,7 +195,9 @@ SESSION = Object(
         "expires_at": TIMESTAMP,
         "status": Choice(("open", "consented")),
         "verification_words": VERIFICATION_WORDS,
+        "consent_ticket": CONSENT_TICKET,
     },
+    optional=("consent_ticket",),
     description="What a customer's launcher is told about a session, to show who is helping.",
 )
 SESSION_CREATED = SESSION.extend(
@@ -436,7 +448,7 @@ ROUTES: tuple[Route, ...] = (
         (Answer(201, SESSION_CREATED),
          *_errors((401, ["unauthorized"]), (409, ["provider_not_configured"]), (413, ["too_large"]),
                   (415, ["unsupported_media_type"]), (422, ["invalid_request", "link_refused"]),
-                  (502, ["provider_failed"]))),
+                  (429, ["too_many_attempts"]), (502, ["provider_failed"]))),
         request=NEW_SESSION,
     ),
     Route(
@@ -444,14 +456,15 @@ ROUTES: tuple[Route, ...] = (
         (Answer(200, PROVIDER_SWITCHED),
          *_errors((401, ["unauthorized"]), (404, ["unknown_code"]), (409, ["not_switchable", "provider_not_configured"]),
                   (413, ["too_large"]), (415, ["unsupported_media_type"]), (422, ["invalid_code", "invalid_request"]),
-                  (502, ["provider_failed"]))),
+                  (429, ["too_many_attempts"]), (502, ["provider_failed"]))),
         request=PROVIDER_SWITCH,
         parameters=_CODE,
     ),
     Route(
         "GET", "/api/v1/sessions/{code}/provider", "technician", "A session's provider, switches and report.",
         (Answer(200, PROVIDER_STATE),
-         *_errors((401, ["unauthorized"]), (404, ["unknown_code"]), (422, ["invalid_code"]))),
+         *_errors((401, ["unauthorized"]), (404, ["unknown_code"]), (422, ["invalid_code"]),
+                  (429, ["too_many_attempts"]))),
         parameters=_CODE,
     ),
     Route(
@@ -486,7 +499,7 @@ ROUTES: tuple[Route, ...] = (
         "GET", "/api/v1/sessions/{code}/consent", "technician", "Read back a session's consent.",
         (Answer(200, CONSENT_READ_BACK),
          *_errors((401, ["unauthorized"]), (404, ["unknown_code", "no_consent", "not_your_session"]),
-                  (422, ["invalid_code"]))),
+                  (422, ["invalid_code"]), (429, ["too_many_attempts"]))),
         parameters=_CODE,
     ),
     Route(

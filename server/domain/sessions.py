@@ -34,6 +34,7 @@ _MAX_CODE_TRIES = 20
 # Keys the sessions' verification words (app.core.verification_words). Kept in the store so the
 # server, a restart of it and the offline create-session command all show the same words.
 WORDS_SECRET = "verification_words"
+TICKET_SECRET = "consent_tickets"
 _SECRET_BYTES = 32
 
 
@@ -235,15 +236,25 @@ def cancel_session(store: Store, code: str) -> bool:
     return True
 
 
+def ticket_secret(store: Store) -> bytes:
+    """The key of the consent tickets a successful look-up hands out (server.domain.limits.Tickets)."""
+    return store.secret(TICKET_SECRET, lambda: secrets.token_bytes(_SECRET_BYTES))
+
+
 def words_secret(store: Store) -> bytes:
     """The key of every session's verification words, made on first use."""
     return store.secret(WORDS_SECRET, lambda: secrets.token_bytes(_SECRET_BYTES))
 
 
-def session_answer(session: SessionRow, company: str, words_secret: bytes) -> dict[str, Any]:
+def session_answer(
+    session: SessionRow, company: str, words_secret: bytes, consent_ticket: str | None = None
+) -> dict[str, Any]:
     """What a customer's launcher is told, to show who is helping them. The technician gets the
-    same ``verification_words`` when opening the session, to read them out on the phone."""
+    same ``verification_words`` when opening the session, to read them out on the phone; only a
+    customer's look-up carries a ``consent_ticket``."""
+    ticket = {} if consent_ticket is None else {"consent_ticket": consent_ticket}
     return SESSION.parse({
+        **ticket,
         "code": session.code,
         "company": company,
         "technician": session.technician,

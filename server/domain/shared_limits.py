@@ -1,13 +1,15 @@
-"""The wrong-code limit of :mod:`server.domain.limits`, counted in the database, so that several
-server processes on one database share it: a walker spreading its tries over the processes behind
-a load balancer gets one budget, not one per process, and a lock-out holds whichever process the
-next request reaches (and survives a restart).
+"""The wrong-code limit of :mod:`server.domain.limits`, shared through the database, so that
+several server processes on one database share it: a walker spreading its tries over the
+processes behind a load balancer meets the count of all of them, and a lock-out holds whichever
+process the next request reaches (and survives a restart).
 
-Same rules as :class:`~server.domain.limits.FailedLookups`: per client key (an IPv4 address, an
-IPv6 /64), at most ``max_failures`` wrong codes within ``window_seconds``, then ``429`` until the
-oldest counted one leaves the window. Times are wall-clock seconds, the one clock every process
-shares. The table holds only failures still inside the window: each new failure clears out the
-ones that left it.
+Each process still takes its guess in memory before any await (:class:`FailedLookups`), which is
+what holds a burst to the budget within a process. On top, before that guess, the count of every
+process is read from the ``wrong_codes`` table (on the store's thread, never on the event loop),
+and each wrong code is added to it (handed to the store's thread, not waited for). Times are
+wall-clock seconds, the one clock every process shares; the table keeps only wrong codes still
+inside the window. A burst sent to N processes at once can get N budgets before the table shows
+them; anything slower gets one.
 """
 
 from __future__ import annotations
@@ -16,27 +18,62 @@ import math
 import time
 from collections.abc import Callable
 
-from server.domain.limits import FailedLookups, LookupLimit, client_key
+from server.domain.limits import FailedLookups, Guess, LookupLimit, client_keys
+from server.domain.sessions import too_many_wrong_codes
 from server.storage import Store
+from server.storage.runner import StoreThread
 
 
 class SharedFailedLookups(FailedLookups):
-    def __init__(self, store: Store, limit: LookupLimit, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(limit, clock)
+    def __init__(
+        self,
+        store: Store,
+        limit: LookupLimit,
+        db: StoreThread,
+        clock: Callable[[], float] = time.time,
+        on_lockout: Callable[[str, float], object] | None = None,
+    ) -> None:
+        super().__init__(limit, clock, on_lockout)
         self._store = store
+        self._db = db
+
+    def _shared_wait(self, keys: tuple[str, ...], now: float) -> float:
+        """Seconds until the keys' shared count leaves room (0 when it does); on the store's thread."""
+        window = self.limit.window_seconds
+        waits = [0.0]
+        with self._store.reading() as tx:
+            for key in keys:
+                count, oldest = tx.wrong_codes_since(key, now - window)
+                if count >= self._budget(key) and oldest is not None:
+                    waits.append(oldest + window - now)
+        return max(waits)
+
+    async def take_soon(self, address: str | None, patience: float = 10.0) -> Guess:
+        keys = client_keys(address)
+        wait = await self._db.run(self._shared_wait, keys, self._clock())
+        if wait > 0:
+            raise too_many_wrong_codes(max(1, math.ceil(wait)))
+        return await super().take_soon(address, patience)
+
+    def settle(self, guess: Guess, *, wrong: bool) -> None:
+        first = not guess.settled
+        super().settle(guess, wrong=wrong)
+        if wrong and first:
+            now = self._clock()
+            for key in guess.keys:
+                self._db.submit(self._add, key, now)
+
+    def _add(self, key: str, at: float) -> None:
+        with self._store.transaction() as tx:
+            tx.add_wrong_code(key, at, forget_before=at - self.limit.window_seconds)
 
     def retry_after(self, address: str | None) -> int | None:
-        now = self._clock()
-        with self._store.reading_once() as tx:
-            count, oldest = tx.wrong_codes_since(client_key(address), now - self.limit.window_seconds)
-        if count < self.limit.max_failures or oldest is None:
-            return None
-        return max(1, math.ceil(oldest + self.limit.window_seconds - now))
-
-    def record_failure(self, address: str | None) -> None:
-        now = self._clock()
-        with self._store.transaction() as tx:
-            tx.add_wrong_code(client_key(address), now, forget_before=now - self.limit.window_seconds)
+        """The wait of this process's count or the shared one, whichever is longer (reads the
+        database: for synchronous callers and tests, not for the event loop)."""
+        mine = super().retry_after(address) or 0
+        shared = self._shared_wait(client_keys(address), self._clock())
+        wait = max(mine, shared)
+        return max(1, math.ceil(wait)) if wait > 0 else None
 
     def tracked_clients(self) -> int:
         now = self._clock()

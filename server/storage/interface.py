@@ -238,6 +238,12 @@ class Transaction(abc.ABC):
     def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
         """Codes of consented sessions with a provider session whose report is not settled: no
         report row yet for the current provider session, or one ``pending`` and due by ``now``."""
+    def record_lockout(self, network: str, until: str) -> None:
+        """Keep ``network`` locked out until ``until`` (ISO UTC); a later end wins over an earlier."""
+
+    @abc.abstractmethod
+    def lockouts(self, now: str) -> list[tuple[str, str]]:
+        """Every lock-out that ends after ``now``, as (network, until); ended ones may be dropped."""
 
     # The technician console (server.domain.technicians, server.domain.step_events).
 
@@ -331,11 +337,10 @@ class Transaction(abc.ABC):
 class Store(abc.ABC):
     """One database of sessions and consents. Safe to share between threads; close it when done."""
 
-    # True where a call waits on another machine (or process) rather than on a local file: the
-    # consent writer then writes its batches in a thread, off the event loop.
-    waits_on_network = False
     # Whether writing concurrent consents in one transaction beats one transaction each here.
     group_commit_pays = True
+    # Threads that may call the store at once (server.storage.runner); SQLite has one connection.
+    threads = 1
 
     def __init__(self) -> None:
         self._secrets: dict[str, bytes] = {}

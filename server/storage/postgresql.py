@@ -233,17 +233,30 @@ class PostgresTransaction(ConsoleQueries, Transaction):
             (now, limit),
         ).fetchall()
         return [row[0] for row in rows]
+    def record_lockout(self, network: str, until: str) -> None:
+        self._db.execute(
+            "INSERT INTO lockouts (network, until) VALUES (%s, %s) "
+            "ON CONFLICT (network) DO UPDATE SET until = greatest(lockouts.until, excluded.until)",
+            (network, until),
+        )
+
+    def lockouts(self, now: str) -> list[tuple[str, str]]:
+        if self._writing:
+            self._db.execute("DELETE FROM lockouts WHERE until <= %s", (now,))
+        rows = self._db.execute("SELECT network, until FROM lockouts WHERE until > %s", (now,)).fetchall()
+        return [(row[0], row[1]) for row in rows]
 
 
 class PostgresStore(Store):
     """The database at ``url`` (``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB``), migrated to
     this server's schema when opened (a newer one is refused)."""
 
-    waits_on_network = True
     # Measured (make bench-server-pg, README): concurrent transactions, each on a connection of
     # its own, beat one batch per process; PostgreSQL already shares a WAL flush between commits.
     group_commit_pays = False
     pipelined = True
+    # Reads of the routes run on this many threads (server.storage.runner), a connection each.
+    threads = POOL_MAX - 2
 
     def __init__(self, url: str, *, pool_min: int = POOL_MIN, pool_max: int = POOL_MAX) -> None:
         super().__init__()

@@ -31,7 +31,9 @@ from server.storage.interface import (
 )
 from server.storage.migrations import SchemaError, upgrade_sqlite
 
-BUSY_TIMEOUT_MS = 5000
+# Waited on the store's own thread (server.storage.runner), never on the event loop: another
+# process (create-session, a backup tool) may hold the write lock for seconds without a refusal.
+BUSY_TIMEOUT_MS = 10_000
 
 _SESSION_COLUMNS = (
     "code, technician, ticket, join_url, provider, created_at, expires_at, status, provider_session_id, technician_url"
@@ -204,6 +206,20 @@ class SqliteTransaction(ConsoleQueries, Transaction):
             (now, limit),
         ).fetchall()
         return [row[0] for row in rows]
+    def record_lockout(self, network: str, until: str) -> None:
+        self._db.execute(
+            "INSERT INTO lockouts (network, until) VALUES (?, ?) "
+            "ON CONFLICT (network) DO UPDATE SET until = max(until, excluded.until)",
+            (network, until),
+        )
+
+    def lockouts(self, now: str) -> list[tuple[str, str]]:
+        self._db.execute("DELETE FROM lockouts WHERE until <= ?", (now,))
+        return [(row[0], row[1]) for row in self._db.execute("SELECT network, until FROM lockouts")]
+
+
+def _is_full(error: BaseException | None) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "full" in str(error).lower()
 
 
 class SqliteStore(Store):
@@ -211,6 +227,7 @@ class SqliteStore(Store):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
+        self._full = False  # the last write found the disk full: checkpoint before the next
         self.path = Path(path)
         self._lock = threading.Lock()
         if self.path.is_dir():
@@ -251,16 +268,28 @@ class SqliteStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         with self._lock:
+            if self._full:
+                self._checkpoint()
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteTransaction(self._db)
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as error:
                 # A failed COMMIT (disk full, I/O error) must not leave the transaction open, or
                 # every later BEGIN on this connection would fail too.
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                self._full = self._full or _is_full(error)
                 raise
+
+    def _checkpoint(self) -> None:
+        """After a full disk: once there is room again, move the WAL into the database file and
+        truncate it, so the space the WAL took is given back and writes go on as before."""
+        try:
+            busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            return  # still no room: the write that follows fails and says so
+        self._full = bool(busy)
 
     def write_each(self, items: Sequence[T], write: Callable[[Transaction, T], R]) -> list[R | Exception]:
         outcomes: list[R | Exception] = []
@@ -269,7 +298,11 @@ class SqliteStore(Store):
                 self._db.execute("SAVEPOINT item")
                 try:
                     outcomes.append(write(tx, item))
-                except Exception as exc:  # noqa: BLE001 - the item's own outcome; its neighbours stay
+                except Exception as exc:
+                    if not self._db.in_transaction:
+                        # SQLite rolled the whole transaction back itself (a full disk does):
+                        # nothing of the batch is kept, so none of it may be answered as stored.
+                        raise
                     self._db.execute("ROLLBACK TO item")
                     outcomes.append(exc)
                 self._db.execute("RELEASE item")

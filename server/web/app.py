@@ -13,12 +13,15 @@ from app.core.terms import load_terms
 from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
 from server.domain.launchers import PublishedLaunchers
-from server.domain.limits import FailedLookups
+from server.domain.limits import FailedLookups, LookupLimit, Tickets
+from server.domain.lockouts import keep_lockout, kept_lockouts
 from server.domain.provider_sessions import ProviderClients
 from server.domain.session_reports import report_loop
+from server.domain.sessions import ticket_secret, words_secret
 from server.domain.shared_limits import SharedFailedLookups
 from server.storage import Store, open_store
 from server.web.console_routes import add_console_routes
+from server.storage.runner import StoreThread
 from server.web.customer_routes import add_customer_routes
 from server.web.errors import install_error_handlers
 from server.web.no_store import NoStore
@@ -27,24 +30,42 @@ from server.web.provider_routes import add_provider_routes
 from server.web.services import Services
 from server.web.technician_routes import add_technician_routes
 
+# A technician mistyping a token a few times is not stopped; a script trying tokens is.
+WRONG_TOKENS = LookupLimit(max_failures=10, window_seconds=15 * 60, prefix_max_failures=50)
+
 
 def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
     """Build the server. It opens ``config.database`` unless given a ``store``; the store is at
-    ``app.state.store`` and whoever runs the app closes it after the app stops serving."""
+    ``app.state.store`` and whoever runs the app closes it after the app stops serving, after
+    closing ``app.state.store_thread``."""
     store = store or open_store(config.database)
     brand = load_brand()
+    db = StoreThread(store)
+
+    def on_lockout(network: str, until: float) -> None:
+        db.submit(keep_lockout, store, network, until)
+
+    # Several processes share an engine that waits on the network: the count lives in the database too.
+    wrong_codes = (
+        SharedFailedLookups(store, config.lookup_limit, db, on_lockout=on_lockout)
+        if store.waits_on_network
+        else FailedLookups(config.lookup_limit, on_lockout=on_lockout)
+    )
+    # Read before serving, so no answer waits on the disk for them.
+    wrong_codes.restore(kept_lockouts(store, wrong_codes.now()))
     services = Services(
         config=config,
         store=store,
+        db=db,
         brand=brand,
         terms=load_terms(brand),
         consents=ConsentWriter(store, group_commit=config.group_commit),
-        # Several processes share an engine that waits on the network: the count lives in the database.
-        wrong_codes=(
-            SharedFailedLookups(store, config.lookup_limit) if store.waits_on_network else FailedLookups(config.lookup_limit)
-        ),
+        wrong_codes=wrong_codes,
         launchers=PublishedLaunchers(config.launchers_dir, brand.launcher_name),
         providers=ProviderClients(config.providers),
+        tickets=Tickets(ticket_secret(store)),
+        wrong_tokens=FailedLookups(WRONG_TOKENS),
+        words_secret=words_secret(store),
     )
     app = FastAPI(
         lifespan=_background_jobs(services),
@@ -55,6 +76,7 @@ def create_app(config: ServerConfig, *, store: Store | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     app.state.store = store
+    app.state.store_thread = db
     app.state.config = config
     app.state.wrong_codes = services.wrong_codes
     install_error_handlers(app)

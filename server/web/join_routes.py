@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 
 from server.domain import refusals as r
 from server.domain.join_state import join_refusal
-from server.domain.sessions import require_code, too_many_wrong_codes
+from server.domain.sessions import require_code
 from server.storage import SessionRow
 from server.templating import PAGE_HEADERS
 from server.web.customer_routes import client_address
@@ -43,28 +43,28 @@ def _refused(services: Services, request: Request, refusal: r.Refusal, code: str
     return HTMLResponse(page, status_code=status, headers={**PAGE_HEADERS, "Vary": _VARY, **(error.headers or {})})
 
 
-def _why_not(services: Services, request: Request, code: str) -> tuple[SessionRow | None, r.Refusal | None]:
-    """The session behind ``code`` and, when the link cannot start it, the refusal. Synchronous
-    on purpose: the limit is checked and a wrong code counted before the route awaits anything."""
+async def _why_not(services: Services, request: Request, code: str) -> tuple[SessionRow | None, r.Refusal | None]:
+    """The session behind ``code`` and, when the link cannot start it, the refusal. The limit's
+    guess is taken before anything is awaited, and the session is read on the store's thread."""
     try:
         require_code(code)
     except r.InvalidCode as invalid:
         return None, invalid
-    address = client_address(request)
-    wait = services.wrong_codes.retry_after(address)
-    if wait is not None:
-        return None, too_many_wrong_codes(wait)
-    session = services.store.session(code)
-    refusal = join_refusal(session, code)
-    if isinstance(refusal, r.UnknownCode):
-        services.wrong_codes.record_failure(address)
+    try:
+        async with services.wrong_codes.guarding(client_address(request)):
+            session = await services.db.run(services.store.session, code)
+            refusal = join_refusal(session, code)
+            if isinstance(refusal, r.UnknownCode):
+                raise refusal  # counted as a wrong code; an ended session's page is not
+    except (r.TooManyWrongCodes, r.UnknownCode) as refused:
+        return None, refused
     return session, refusal
 
 
 def add_join_routes(app: FastAPI, services: Services) -> None:
     async def join(request: Request) -> Response:
         code = request.path_params["code"]
-        session, refusal = _why_not(services, request, code)
+        session, refusal = await _why_not(services, request, code)
         if refusal is not None or session is None:
             return _refused(services, request, refusal or r.UnknownCode(code), code, session)
         downloads = await services.launchers.for_session(session.code)
@@ -73,7 +73,7 @@ def add_join_routes(app: FastAPI, services: Services) -> None:
 
     async def download(request: Request) -> Response:
         code = request.path_params["code"]
-        session, refusal = _why_not(services, request, code)
+        session, refusal = await _why_not(services, request, code)
         if refusal is not None or session is None:
             return _refused(services, request, refusal or r.UnknownCode(code), code, session)
         offered = await services.launchers.one(session.code, request.path_params["filename"])

@@ -17,7 +17,7 @@ from server.web.services import Services
 
 
 def add_page_routes(app: FastAPI, services: Services) -> None:
-    store, brand, wrong_codes = services.store, services.brand, services.wrong_codes
+    store, db, brand, wrong_codes = services.store, services.db, services.brand, services.wrong_codes
     static = static_files()
 
     @app.get("/static/{name}")
@@ -34,8 +34,8 @@ def add_page_routes(app: FastAPI, services: Services) -> None:
         @app.get("/demo/join/{code}", response_class=HTMLResponse)
         async def demo_join(code: str, request: Request) -> HTMLResponse:
             require_code(code)
-            with wrong_codes.counting(client_address(request)):
-                session = store.session(code)
+            async with wrong_codes.guarding(client_address(request)):
+                session = await db.run(store.session, code)
                 if session is None:
                     raise unknown_code(code)
             return HTMLResponse(demo_join_page(session, brand), headers=PAGE_HEADERS)

@@ -9,16 +9,19 @@ from app.core.terms import Terms
 from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
 from server.domain.launchers import PublishedLaunchers
-from server.domain.limits import FailedLookups
 from server.domain.provider_sessions import ProviderClients
+from server.domain.limits import FailedLookups, Tickets
 from server.storage import Store
 from server.web.live_changes import LiveChanges
+from server.storage.runner import StoreThread
 
 
 @dataclass(frozen=True)
 class Services:
     config: ServerConfig
     store: Store
+    # Every store call of a route goes through here: the event loop never waits on the disk.
+    db: StoreThread
     brand: Brand
     # Read once: the terms only change with a new release, and every consent compares against them.
     terms: Terms
@@ -27,5 +30,9 @@ class Services:
     # The launcher builds the join page offers (serve --launchers DIR).
     launchers: PublishedLaunchers
     providers: ProviderClients
+    tickets: Tickets
+    # Wrong technician tokens per address: the same counter, its own budget.
+    wrong_tokens: FailedLookups
+    words_secret: bytes
     # Wakes the console's live views when a session changes (server.web.live_changes).
     live: LiveChanges = field(default_factory=LiveChanges)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from server.domain.consents import consent_answer
 from server.domain.console_sessions import session_facts
 from server.domain.provider_sessions import open_support_session
-from server.domain.refusals import InvalidRequest, NotATechnician
+from server.domain.refusals import InvalidRequest, NotATechnician, TooManyWrongCodes
 from server.domain.sessions import created_answer, parse_new_session, require_code, words_secret
 from server.domain.technicians import Technician, technician_for_api_token
 from server.storage import SessionOwnerRow
@@ -28,16 +28,29 @@ def technician_check(services: Services) -> Callable[[Request], Technician | Non
     token = services.config.technician_token.encode("utf-8")
 
     def require_technician(request: Request) -> Technician | None:
+        # Wrong tokens are counted per network like wrong codes, so nobody can try tokens at speed.
+        address = request.client.host if request.client else None
+        try:
+            guess = services.wrong_tokens.take(address)
+        except TooManyWrongCodes as refusal:
+            raise TooManyWrongCodes(
+                "Too many wrong technician tokens were tried from this address. "
+                f"Wait {refusal.retry_after} seconds, then try again.",
+                retry_after=refusal.retry_after,
+            ) from None
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         given = given.strip()
         if scheme.lower() == "bearer":
             technician = technician_for_api_token(store, given)
             if technician is not None:
+                services.wrong_tokens.settle(guess, wrong=False)
                 return technician
             # Starlette decodes headers as Latin-1; encoding back gives the bytes the client sent, so
             # compare_digest works on bytes (it refuses non-ASCII str) and a UTF-8 token still matches.
             if hmac.compare_digest(given.encode("latin-1"), token):
+                services.wrong_tokens.settle(guess, wrong=False)
                 return None
+        services.wrong_tokens.settle(guess, wrong=True)
         raise NotATechnician("This needs a technician's token (Authorization: Bearer <token>).")
 
     return require_technician
@@ -53,7 +66,7 @@ def _named_for(technician: Technician, data: Any) -> Any:
 
 
 def add_technician_routes(app: FastAPI, services: Services) -> None:
-    store, config = services.store, services.config
+    store, db, config = services.store, services.db, services.config
     require_technician = technician_check(services)
 
     @app.post("/api/v1/sessions")
@@ -70,7 +83,7 @@ def add_technician_routes(app: FastAPI, services: Services) -> None:
         session = await open_support_session(store, services.providers, services.brand, new, owner=owner)
         services.live.changed()
         link = config.customer_link(session.code, str(request.base_url))
-        answer = created_answer(session, services.brand.company, words_secret(store), link)
+        answer = created_answer(session, services.brand.company, services.words_secret, link)
         return JSONResponse(answer, status_code=201)
 
     @app.get("/api/v1/sessions/{code}/consent")
@@ -79,4 +92,4 @@ def add_technician_routes(app: FastAPI, services: Services) -> None:
         require_code(code)
         if technician is not None:
             session_facts(store, technician, code)  # another technician's session is not theirs to read
-        return consent_answer(store, code)
+        return await db.run(consent_answer, store, code)
