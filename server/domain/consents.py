@@ -106,12 +106,15 @@ def store_consent(tx: Transaction, consent: ConsentToStore, now: datetime | None
             raise ReceiptReused("This receipt id already belongs to a different consent. Please start again.")
         # Checked before expiry and terms: a retry must not fail because time moved on.
         return earlier.answer_json.encode("utf-8")
-    session = require_live_session(tx.session(code), code, now)
-    if tx.consent_for_session(code) is not None:
+    found = tx.session(code)
+    # A session that has its consent says so even once it has expired: "already given" is what
+    # happened, and what the customer is told.
+    if found is not None and tx.consent_for_session(code) is not None:
         raise AlreadyConsented(
             "Permission for this session has already been given. "
             "If you need to start again, ask your technician for a new session code.",
         )
+    session = require_live_session(found, code, now)
     if consent.terms_refusal is not None:
         raise consent.terms_refusal
     received_at = iso_utc(now or utc_now())

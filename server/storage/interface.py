@@ -238,6 +238,10 @@ class Transaction(abc.ABC):
     def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
         """Codes of consented sessions with a provider session whose report is not settled: no
         report row yet for the current provider session, or one ``pending`` and due by ``now``."""
+
+    # The wrong-code limit's lock-outs (server.domain.lockouts; migration 0004_wrong_code_lockouts).
+
+    @abc.abstractmethod
     def record_lockout(self, network: str, until: str) -> None:
         """Keep ``network`` locked out until ``until`` (ISO UTC); a later end wins over an earlier."""
 

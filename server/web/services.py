@@ -9,8 +9,8 @@ from app.core.terms import Terms
 from server.config import ServerConfig
 from server.domain.consent_writer import ConsentWriter
 from server.domain.launchers import PublishedLaunchers
-from server.domain.provider_sessions import ProviderClients
 from server.domain.limits import FailedLookups, Tickets
+from server.domain.provider_sessions import ProviderClients
 from server.storage import Store
 from server.web.live_changes import LiveChanges
 from server.storage.runner import StoreThread
