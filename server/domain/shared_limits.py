@@ -29,13 +29,13 @@ class SharedFailedLookups(FailedLookups):
         self,
         store: Store,
         limit: LookupLimit,
-        db: StoreThread,
+        db: StoreThread | None = None,
         clock: Callable[[], float] = time.time,
         on_lockout: Callable[[str, float], object] | None = None,
     ) -> None:
         super().__init__(limit, clock, on_lockout)
         self._store = store
-        self._db = db
+        self._db = db or StoreThread(store)
 
     def _shared_wait(self, keys: tuple[str, ...], now: float) -> float:
         """Seconds until the keys' shared count leaves room (0 when it does); on the store's thread."""
@@ -66,6 +66,14 @@ class SharedFailedLookups(FailedLookups):
     def _add(self, key: str, at: float) -> None:
         with self._store.transaction() as tx:
             tx.add_wrong_code(key, at, forget_before=at - self.limit.window_seconds)
+
+    def record_failure(self, address: str | None) -> None:
+        """A wrong code, counted here and in the database before returning (synchronous callers)."""
+        guess = self.take_unchecked(address)
+        FailedLookups.settle(self, guess, wrong=True)
+        now = self._clock()
+        for key in guess.keys:
+            self._add(key, now)
 
     def retry_after(self, address: str | None) -> int | None:
         """The wait of this process's count or the shared one, whichever is longer (reads the

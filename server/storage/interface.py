@@ -239,7 +239,7 @@ class Transaction(abc.ABC):
         """Codes of consented sessions with a provider session whose report is not settled: no
         report row yet for the current provider session, or one ``pending`` and due by ``now``."""
 
-    # The wrong-code limit's lock-outs (server.domain.lockouts; migration 0004_wrong_code_lockouts).
+    # The wrong-code limit's lock-outs (server.domain.lockouts; migration 0005_wrong_code_lockouts).
 
     @abc.abstractmethod
     def record_lockout(self, network: str, until: str) -> None:
@@ -341,6 +341,9 @@ class Transaction(abc.ABC):
 class Store(abc.ABC):
     """One database of sessions and consents. Safe to share between threads; close it when done."""
 
+    # True where several server processes may share the store (it waits on the network, not on a
+    # local file): the wrong-code limit then counts in the database too (server.domain.shared_limits).
+    waits_on_network = False
     # Whether writing concurrent consents in one transaction beats one transaction each here.
     group_commit_pays = True
     # Threads that may call the store at once (server.storage.runner); SQLite has one connection.

@@ -251,6 +251,7 @@ class PostgresStore(Store):
     """The database at ``url`` (``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB``), migrated to
     this server's schema when opened (a newer one is refused)."""
 
+    waits_on_network = True
     # Measured (make bench-server-pg, README): concurrent transactions, each on a connection of
     # its own, beat one batch per process; PostgreSQL already shares a WAL flush between commits.
     group_commit_pays = False
