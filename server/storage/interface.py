@@ -239,7 +239,7 @@ class Transaction(abc.ABC):
         """Codes of consented sessions with a provider session whose report is not settled: no
         report row yet for the current provider session, or one ``pending`` and due by ``now``."""
 
-    # The wrong-code limit's lock-outs (server.domain.lockouts; migration 0005_wrong_code_lockouts).
+    # The wrong-code limit's lock-outs (server.domain.lockouts; migration 0007_wrong_code_lockouts).
 
     @abc.abstractmethod
     def record_lockout(self, network: str, until: str) -> None:

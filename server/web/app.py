@@ -20,8 +20,8 @@ from server.domain.session_reports import report_loop
 from server.domain.sessions import ticket_secret, words_secret
 from server.domain.shared_limits import SharedFailedLookups
 from server.storage import Store, open_store
-from server.web.console_routes import add_console_routes
 from server.storage.runner import StoreThread
+from server.web.console_routes import add_console_routes
 from server.web.customer_routes import add_customer_routes
 from server.web.errors import install_error_handlers
 from server.web.no_store import NoStore

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core.contract import TICKET_HEADER
 from server.domain.consents import prepare_consent
 from server.domain.refusals import InvalidRecord, InvalidRequest
-from server.domain.sessions import require_code, require_live_session, session_answer, words_secret
+from server.domain.sessions import require_code, require_live_session, session_answer
 from server.domain.step_events import InvalidStep, parse_step, record_step
 from server.domain.withdrawals import parse_withdrawal, record_withdrawal
 from server.web.body import json_body

@@ -12,8 +12,8 @@ from server.domain.launchers import PublishedLaunchers
 from server.domain.limits import FailedLookups, Tickets
 from server.domain.provider_sessions import ProviderClients
 from server.storage import Store
-from server.web.live_changes import LiveChanges
 from server.storage.runner import StoreThread
+from server.web.live_changes import LiveChanges
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from server.domain.consents import consent_answer
 from server.domain.console_sessions import session_facts
 from server.domain.provider_sessions import open_support_session
 from server.domain.refusals import InvalidRequest, NotATechnician, TooManyWrongCodes
-from server.domain.sessions import created_answer, parse_new_session, require_code, words_secret
+from server.domain.sessions import created_answer, parse_new_session, require_code
 from server.domain.technicians import Technician, technician_for_api_token
 from server.storage import SessionOwnerRow
 from server.web.body import json_body
