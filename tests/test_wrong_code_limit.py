@@ -15,7 +15,9 @@ from server.domain.lockouts import keep_lockout, kept_lockouts
 from server.domain.refusals import TooManyWrongCodes, UnknownCode
 from server.embedded import EmbeddedServer
 from server.storage import open_store
+from server.web.app import WRONG_TOKENS
 from testbed.consent_records import make_record
+from tests.database_fixtures import select
 
 
 class FakeClock:
@@ -205,13 +207,76 @@ def test_a_ticket_lets_a_consent_past_a_locked_out_network(tmp_path) -> None:
             assert given.status_code == 201, given.text
 
 
-def test_a_lockout_survives_a_restart_of_the_server(tmp_path) -> None:
+
+def test_a_burst_of_slow_bodies_at_the_real_server_gets_only_the_budget(tmp_path) -> None:
+    """200 consent POSTs for wrong codes from one address send their headers first and their
+    bodies only once the server holds them all: no more than the budget is processed, and the
+    real session behind them is out of reach afterwards."""
+    limit = LookupLimit(max_failures=5, window_seconds=600)
+    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=limit) as server:
+        real = server.create_session()["code"]
+        host, port = server.base_url.removeprefix("http://").split(":")
+        counter: FailedLookups = server._app.state.wrong_codes
+
+        async def burst() -> list[int]:
+            connections = []
+            for number in range(200):
+                code = f"{100000000 + number:09d}"
+                body = json.dumps(make_record(code)).encode()
+                reader, writer = await asyncio.open_connection(host, int(port))
+                writer.write(
+                    f"POST /api/v1/sessions/{code}/consent HTTP/1.1\r\nHost: {host}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                )
+                await writer.drain()
+                connections.append((reader, writer, body))
+            # The server is at work on the first requests (guesses taken) before any body arrives.
+            deadline = asyncio.get_running_loop().time() + 10
+            while counter.in_flight("127.0.0.1") < limit.max_failures:
+                assert asyncio.get_running_loop().time() < deadline, "the server never took the guesses"
+                await asyncio.sleep(0.01)
+            for _, writer, body in connections:
+                writer.write(body)
+            await asyncio.gather(*(writer.drain() for _, writer, _ in connections))
+
+            async def status(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+                line = await asyncio.wait_for(reader.readline(), 30)
+                writer.close()
+                return int(line.split()[1])
+
+            return await asyncio.gather(*(status(reader, writer) for reader, writer, _ in connections))
+
+        statuses = asyncio.run(burst())
+        assert statuses.count(404) == limit.max_failures and statuses.count(429) == 200 - limit.max_failures
+        late = httpx.post(f"{server.base_url}/api/v1/sessions/{real}/consent", json=make_record(real))
+        assert late.status_code == 429
+        assert server.store.consent_count() == 0
+
+
+def test_a_lockout_is_in_the_database_and_holds_after_a_restart(database) -> None:
     limit = LookupLimit(max_failures=2, window_seconds=600)
-    database = tmp_path / "c.sqlite3"
     with EmbeddedServer(database, lookup_limit=limit) as server:
         for wrong_code in ("100000001", "100000002"):
             httpx.get(f"{server.base_url}/api/v1/sessions/{wrong_code}")
         assert httpx.get(f"{server.base_url}/api/v1/sessions/100000003").status_code == 429
+    assert [network for (network,) in select(database, "SELECT network FROM lockouts")] == ["127.0.0.1"]
     with EmbeddedServer(database, lookup_limit=limit) as again:
         answer = httpx.get(f"{again.base_url}/api/v1/sessions/100000003")
         assert answer.status_code == 429 and 500 <= json.loads(answer.text)["retry_after"] <= 601
+
+
+def test_wrong_technician_tokens_are_slowed_down_per_address(tmp_path) -> None:
+    token = "the-right-token-Hq3Vz8Kw2Lp7"
+    with EmbeddedServer(tmp_path / "c.sqlite3", token=token) as server, httpx.Client(base_url=server.base_url) as http:
+        new = {"technician": "Sam", "join_url": "https://assist.zoho.com/join?role=A&key=1"}
+        tries = [
+            http.post("/api/v1/sessions", json=new, headers={"Authorization": f"Bearer guess-{n}"}).status_code
+            for n in range(WRONG_TOKENS.max_failures)
+        ]
+        assert tries == [401] * WRONG_TOKENS.max_failures
+        # Now even the right token waits: trying tokens at speed gets nowhere.
+        stopped = http.post("/api/v1/sessions", json=new, headers={"Authorization": f"Bearer {token}"})
+        assert stopped.status_code == 429 and stopped.json()["retry_after"] > 0
+        assert http.get("/api/v1/sessions/100000001/consent", headers={"Authorization": f"Bearer {token}"}).status_code == 429
+    with EmbeddedServer(tmp_path / "other.sqlite3", token=token) as fresh:
+        assert httpx.post(f"{fresh.base_url}/api/v1/sessions", json=new, headers={"Authorization": f"Bearer {token}"}).status_code == 201

@@ -240,6 +240,12 @@ class FailedLookups:
         with self._lock:
             return len(self._counts)
 
+    def in_flight(self, address: str | None) -> int:
+        """Guesses ``address`` has taken that are not settled yet (requests still at work)."""
+        with self._lock:
+            count = self._counts.get(client_key(address))
+            return count.pending if count is not None else 0
+
     def locked_clients(self) -> int:
         with self._lock:
             return len(self._locked)
