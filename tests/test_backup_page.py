@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import asdict
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt, QThreadPool, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QListWidget, QProgressBar
 
 from app.core.backup.system import CommandResult
@@ -159,26 +161,47 @@ def test_cancel_stops_the_check(qtbot, tmp_path, now):
     assert page.check_button.isEnabled() and page.choose_button.isEnabled()
 
 
-def test_the_gui_thread_never_stalls_while_a_check_runs(qtbot, tmp_path, now):
+def test_a_check_reads_the_disk_off_the_gui_thread_which_keeps_answering(qtbot, tmp_path, now, monkeypatch):
+    """How long the GUI thread may stall is a budget, measured by ``make bench-backup``; here the
+    rule behind it: every folder listing and file look-up of the check happens on a worker, and
+    the GUI thread keeps running its timers while the check runs."""
     home, backup = big_home(tmp_path, now, 12_000)
     page = make_page(qtbot, home.system(separate_disk=backup), chosen=str(backup))
-    clock = QElapsedTimer()
-    gaps = []
-    ticker = QTimer()
-    ticker.setInterval(5)
+    reads_on_gui_thread: list[str] = []
+    reads_elsewhere = 0
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def noted(real):
+        def call(path, *args, **kwargs):
+            nonlocal reads_elsewhere
+            if str(path).startswith(str(tmp_path)):
+                if threading.current_thread() is threading.main_thread():
+                    reads_on_gui_thread.append(str(path))
+                else:
+                    reads_elsewhere += 1
+            return real(path, *args, **kwargs)
+        return call
+
+    ticks_while_checking = 0
 
     def tick():
-        gaps.append(clock.restart())
+        nonlocal ticks_while_checking
+        ticks_while_checking += page.checking
 
+    ticker = QTimer()
+    ticker.setInterval(1)
     ticker.timeout.connect(tick)
-    clock.start()
+    monkeypatch.setattr(os, "scandir", noted(real_scandir))
+    monkeypatch.setattr(os, "stat", noted(real_stat))
     ticker.start()
     qtbot.mouseClick(page.choose_button, Qt.MouseButton.LeftButton)
     wait_for_check(qtbot, page)
     ticker.stop()
+    monkeypatch.undo()
     assert page.journey.backup.verdict == "recent"
-    assert len(gaps) > 10
-    assert max(gaps) < 200, f"the GUI thread stalled for {max(gaps)} ms"
+    assert reads_elsewhere > 1_000
+    assert reads_on_gui_thread == [], f"the GUI thread read the disk: {reads_on_gui_thread[:5]}"
+    assert ticks_while_checking >= 2, "the GUI thread ran no timer while the check ran"
 
 
 def test_every_control_has_an_accessible_name_and_labels_have_mnemonics(qtbot, tmp_path, now):
