@@ -212,3 +212,27 @@ def test_an_unreachable_server_names_the_button_this_page_has(qtbot, consent_ser
     assert "press Check code" in message and page.check_button.isVisible()
     assert "Retry" not in message and "Nothing is lost" not in message and "record" not in message
     assert not next_enabled(wizard)
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        # Faults a real server cannot produce on demand: a certificate that does not verify, a crash.
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "verified as secure"),
+        (httpx.Response(500, text="Internal Server Error"), "could not be checked"),
+    ],
+)
+def test_an_insecure_or_failing_server_is_worded_for_this_pages_button(qtbot, fault, words):
+    def answer(_request):
+        if isinstance(fault, Exception):
+            raise fault
+        return fault
+
+    wizard, _opened = make_wizard(
+        qtbot, "https://support.phonetex.example", initial_code="123-456-789", transport=httpx.MockTransport(answer)
+    )
+    page = wizard.page_of(PageId.SESSION)
+    message = wait_for_status(qtbot, page, words)
+    assert "press Check code" in message
+    assert "Retry" not in message and "Nothing is lost" not in message and "record" not in message
+    assert not next_enabled(wizard)

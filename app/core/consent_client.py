@@ -110,17 +110,30 @@ class ServerError(UserFacingError):
     """The server could not be reached or refused; the message says what to do next.
 
     ``status`` is the HTTP status (0 when no answer came back), ``error`` the server's machine word
-    (only a word of the contract, else empty), ``retry_after`` the seconds a ``429`` asked to wait.
+    (only a word of the contract, else empty), ``retry_after`` the seconds a ``429`` asked to wait,
+    ``failure`` which of the client's own failures it was (``NO_ANSWER``, ``INSECURE``,
+    ``SERVER_FAILED``; empty for a refusal), so a page can word it for its own buttons.
     """
 
+    NO_ANSWER = "no_answer"
+    INSECURE = "insecure"
+    SERVER_FAILED = "server_failed"
+
     def __init__(
-        self, template: str, status: int = 0, error: str = "", retry_after: int | None = None, **params: Any
+        self,
+        template: str,
+        status: int = 0,
+        error: str = "",
+        retry_after: int | None = None,
+        failure: str = "",
+        **params: Any,
     ) -> None:
         # The status is also a value the templates may name ("error {status}").
         super().__init__(template, status=status, **params)
         self.status = status
         self.error = error
         self.retry_after = retry_after
+        self.failure = failure
 
     @property
     def retryable(self) -> bool:
@@ -319,7 +332,8 @@ class ConsentClient:
                     CONTEXT,
                     "Phonetex's server did not answer in time. Check your internet connection, "
                     "then press Retry.",
-                )
+                ),
+                failure=ServerError.NO_ANSWER,
             ) from None
         except httpx.ConnectError as error:
             if "CERTIFICATE" in str(error).upper() or "SSL" in str(error).upper():
@@ -329,7 +343,8 @@ class ConsentClient:
                         "The connection to Phonetex's server could not be verified as secure, so "
                         "nothing was sent. If you are on a public or hotel network, try another "
                         "network, then press Retry.",
-                    )
+                    ),
+                    failure=ServerError.INSECURE,
                 ) from None
             raise _unreachable() from None
         except httpx.HTTPError:
@@ -368,6 +383,7 @@ def _refusal(raw: RawAnswer, method: str, code: str) -> ServerError:
             ),
             status=raw.status,
             error=word,
+            failure=ServerError.SERVER_FAILED,
         )
     if 300 <= raw.status < 400:
         return ServerError(
@@ -442,7 +458,8 @@ def _unreachable() -> ServerError:
             CONTEXT,
             "Phonetex's server could not be reached. Check that you are connected to the internet, "
             "then press Retry.",
-        )
+        ),
+        failure=ServerError.NO_ANSWER,
     )
 
 

@@ -255,14 +255,13 @@ class SessionPage(JourneyPage):
     def _own_words_for(self, error: ServerError) -> str | None:
         """The client's words for a failed exchange speak of Retry and of recording; on this page
         nothing was being recorded and the button is Check code."""
-        template = error.message.template
         company = self.ctx.brand.company
-        if error.status == 0 and "secure" in template:
+        if error.failure == ServerError.INSECURE:
             return self.tr(
                 "The connection to {company}'s server could not be verified as secure, so nothing was sent. "
                 "If you are on a public or hotel network, try another network, then press Check code."
             ).format(company=company)
-        if error.status == 0 or (error.status >= 500 and "could not record" in template):
+        if error.failure in (ServerError.NO_ANSWER, ServerError.SERVER_FAILED):
             return self.tr(
                 "The code could not be checked: {company}'s server could not be reached or had a problem. "
                 "Check that you are connected to the internet, then press Check code."
