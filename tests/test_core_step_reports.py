@@ -107,3 +107,13 @@ def test_a_refusal_is_not_retried_and_is_handed_to_the_launcher():
     reporter.close(timeout=5)
     assert len(calls) == 1
     assert refused == [(CODE, "cancelled")]
+
+
+def test_checking_the_same_code_again_reports_the_start_once_per_session():
+    sent = []
+    reporter = StepReporter(lambda code, event: sent.append((code, event.step)))
+    for _check in range(3):
+        reporter.report_once(CODE, new_step_event("launcher_started"))
+    reporter.report_once("111222333", new_step_event("launcher_started"))  # a new code is a new session
+    reporter.close(timeout=5)
+    assert sent == [(CODE, "launcher_started"), ("111222333", "launcher_started")]

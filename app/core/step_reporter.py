@@ -47,6 +47,7 @@ class StepReporter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._once: set[tuple[str, str]] = set()
         self.sent: list[StepEvent] = []  # what the server acknowledged, in order (for the self-check and tests)
 
     def report(self, code: str, event: StepEvent) -> None:
@@ -61,6 +62,15 @@ class StepReporter:
             self._queue.put_nowait((code, event))
         except queue.Full:
             log.info("step report %s dropped: too many waiting", event.step)
+
+    def report_once(self, code: str, event: StepEvent) -> None:
+        """Queue ``event`` unless a report of the same step was already queued for ``code``: checking
+        the same code again must not tell the technician the launcher started twice."""
+        with self._lock:
+            if (code, event.step) in self._once:
+                return
+            self._once.add((code, event.step))
+        self.report(code, event)
 
     def close(self, timeout: float = 1.0) -> None:
         """Send what is queued for at most ``timeout`` seconds, then stop."""

@@ -114,8 +114,12 @@ class LauncherContext:
     # one (app.core.consent_journal); None keeps nothing on disk (most tests).
     journal: ConsentJournal | None = None
 
-    def report_step(self, event: StepEvent) -> None:
-        """Queue a step report for the journey's session; never waits."""
+    def report_step(self, event: StepEvent, *, once: bool = False) -> None:
+        """Queue a step report for the journey's session; never waits. ``once``: only the first
+        report of this step for this session."""
         session = self.journey.session
         if self.step_reporter is not None and session is not None:
-            self.step_reporter.report(session.code, event)
+            if once:
+                self.step_reporter.report_once(session.code, event)
+            else:
+                self.step_reporter.report(session.code, event)

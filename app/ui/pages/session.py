@@ -213,7 +213,7 @@ class SessionPage(JourneyPage):
         if session.status == "open":
             self._show_details(session)
             self.journey.session = session
-            self.ctx.report_step(new_step_event("launcher_started"))
+            self.ctx.report_step(new_step_event("launcher_started"), once=True)
             wizard = self.wizard()
             if wizard is not None:
                 wizard.code_renewed()
