@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core.brand import load_brand
-from server.config import TOKEN_ENV, ConfigError, ServerConfig, normalise_public_url, token_problem
+from server.config import TOKEN_ENV, ConfigError, ServerConfig, TransportLimits, normalise_public_url, token_problem
 from server.domain.codes import is_session_code
 from server.domain.launchers import published_names
 from server.domain.limits import LookupLimit
@@ -114,6 +114,27 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="the reverse proxy in front of this server (repeat for several): its X-Forwarded-For and "
         "X-Forwarded-Proto name the customer's address and scheme. Without it no forwarding header is read.",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=TransportLimits.max_connections,
+        metavar="N",
+        help="open connections per server process; more are answered 503 (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=TransportLimits.head_seconds,
+        metavar="SECONDS",
+        help="time a request's headers may take to arrive; slower is answered 408 (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=TransportLimits.max_head_bytes,
+        metavar="BYTES",
+        help="size of a request's line and headers; larger is answered 431 (default: %(default)s)",
     )
     serve.add_argument(
         "--workers",
@@ -288,6 +309,7 @@ def _serve(args: argparse.Namespace) -> int:
     from server.web.app import create_app
 
     _check_listening(args)
+    transport = _transport_settings(args)
     config = _serve_config(args)
     weakness = None if config.token_generated else token_problem(config.technician_token)
     if weakness is not None:
@@ -306,7 +328,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers == 1:
         app = create_app(config, store=store)
         try:
-            uvicorn.run(app, host=args.host, port=args.port, **_proxy_settings(args))
+            uvicorn.run(app, host=args.host, port=args.port, **_proxy_settings(args), **transport)
         finally:
             app.state.store_thread.close()
             store.close()
@@ -337,6 +359,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         **_proxy_settings(args),
+        **transport,
     )
     return 0
 
@@ -347,6 +370,18 @@ def _proxy_settings(args: argparse.Namespace) -> dict[str, Any]:
     if not args.trusted_proxy:
         return {"proxy_headers": False}
     return {"proxy_headers": True, "forwarded_allow_ips": args.trusted_proxy}
+
+
+def _transport_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn with the head size and time limits and the connection bound of
+    server.web.guarded_http, which answers those refusals (and malformed requests) as JSON."""
+    from server.web.guarded_http import guarded_http
+
+    try:
+        limits = TransportLimits(args.max_header_bytes, args.header_timeout, args.max_connections)
+    except ValueError:
+        raise UsageError("--max-header-bytes, --header-timeout and --max-connections must be positive numbers.") from None
+    return {"http": guarded_http(limits)}
 
 
 _WORKER_SETTINGS_ENV = "PHONETEX_SERVER_WORKER_SETTINGS"

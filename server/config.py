@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -18,6 +19,22 @@ TOKEN_ENV = "PHONETEX_TECHNICIAN_TOKEN"
 
 class ConfigError(ValueError):
     """A setting is unusable; the message is one line for whoever started the server."""
+
+
+@dataclass(frozen=True)
+class TransportLimits:
+    """What one connection may cost the server (server.web.guarded_http)."""
+
+    # A real request head (a consent POST with its headers) is well under 2 KiB.
+    max_head_bytes: int = 16 * 1024
+    # From the connection (or the previous answer) to the end of the next request's head.
+    head_seconds: float = 10.0
+    # Open connections per server process; beyond that a new one is answered 503 and closed.
+    max_connections: int = 1000
+
+    def __post_init__(self) -> None:
+        if not (self.max_head_bytes > 0 and self.max_connections > 0 and 0 < self.head_seconds < math.inf):
+            raise ValueError("transport limits must be positive")
 
 
 # A token a script cannot guess: token_urlsafe(32) has 43 characters of 64 kinds.

@@ -28,6 +28,7 @@ from server.domain.sessions import (
 )
 from server.storage import Store, is_database_url, open_store
 from server.web.app import create_app
+from server.web.guarded_http import GuardedHttpTools
 
 DEMO_DB_NAME = "demo-consents.sqlite3"
 # Where `make launcher` leaves its builds in a source checkout: the demo's join page offers them.
@@ -134,6 +135,7 @@ class EmbeddedServer:
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
+                http=GuardedHttpTools,  # the same limits and JSON refusals as `serve`
                 timeout_graceful_shutdown=5,
             )
         )

@@ -20,7 +20,10 @@ from server.web.openapi import openapi_document, openapi_json
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "server-api.md"
 # Words only the HTTP edge says (not domain refusals).
-EDGE_WORDS = {"too_large", "not_found", "method_not_allowed", "unsupported_media_type", "internal_error"}
+EDGE_WORDS = {
+    "too_large", "not_found", "method_not_allowed", "unsupported_media_type", "internal_error",
+    "bad_request", "request_timeout", "request_header_too_large", "server_busy",
+}
 
 
 def doc_rows() -> dict[tuple[str, str], str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 
 import httpx
 import pytest
@@ -116,8 +117,18 @@ def test_a_server_failure_says_connection_close(tmp_path) -> None:
         broken.store.close()  # every query now fails inside the server
         with httpx.Client(base_url=broken.base_url) as http:
             answer = http.get("/api/v1/sessions/123456789")
+        # On the wire: the whole answer, then the server's end of the connection (not a reset).
+        host, port = broken.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /api/v1/sessions/123456789 HTTP/1.1\r\nHost: x\r\n\r\n")
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
     assert answer.status_code == 500 and answer.json()["error"] == "internal_error"
     assert answer.headers["connection"] == "close"
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 500") and b"connection: close" in head.lower()
+    assert json.loads(body)["error"] == "internal_error"
 
 
 def test_after_a_full_disk_the_server_recovers_once_there_is_room(consent_server, client, caplog) -> None:

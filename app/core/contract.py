@@ -378,6 +378,11 @@ ERROR_WORDS = (
     "method_not_allowed",
     "unsupported_media_type",
     "internal_error",
+    # Said by the HTTP layer itself (server/web/guarded_http.py), on any route: HTTP_LAYER_REFUSALS.
+    "bad_request",
+    "request_timeout",
+    "request_header_too_large",
+    "server_busy",
 )
 MAX_RETRY_AFTER = 24 * 60 * 60
 ERROR = Object(
@@ -610,6 +615,13 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
 ROUTES = (*ROUTES, *CONSOLE_ROUTES)
 # Any route may also answer this (docs/server-api.md says so once, above its table).
 SERVER_FAILURE = Answer(500, ERROR, ("internal_error",))
+# And these, from the HTTP layer before any route sees the request; each closes the connection.
+HTTP_LAYER_REFUSALS = (
+    Answer(400, ERROR, ("bad_request",)),
+    Answer(408, ERROR, ("request_timeout",)),
+    Answer(431, ERROR, ("request_header_too_large",)),
+    Answer(503, ERROR, ("server_busy",)),
+)
 
 
 def route(method: str, path: str) -> Route:

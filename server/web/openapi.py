@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from app import __version__
-from app.core.contract import ERROR, ROUTES, SERVER_FAILURE, Answer, Route
+from app.core.contract import ERROR, HTTP_LAYER_REFUSALS, ROUTES, SERVER_FAILURE, Answer, Route
 from app.core.wire import named_objects, reference
 
 _DESCRIPTION = (
@@ -48,7 +48,12 @@ def _operation(route: Route) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": route.summary,
         "operationId": f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
-        "responses": {str(answer.status): _answer(answer) for answer in (*route.answers, SERVER_FAILURE)},
+        "responses": {
+            **{str(answer.status): _answer(answer) for answer in route.answers},
+            # The same on every route: described once, under components.
+            **{str(answer.status): {"$ref": f"#/components/responses/{answer.words[0]}"} for answer in HTTP_LAYER_REFUSALS},
+            str(SERVER_FAILURE.status): _answer(SERVER_FAILURE),
+        },
     }
     if route.parameters:
         operation["parameters"] = [
@@ -80,6 +85,7 @@ def openapi_document(*, include_demo: bool = True) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": schemas,
+            "responses": {answer.words[0]: _answer(answer) for answer in HTTP_LAYER_REFUSALS},
             "securitySchemes": {
                 "technician": {"type": "http", "scheme": "bearer", "description": "The technicians' token."}
             },
