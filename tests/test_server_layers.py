@@ -67,3 +67,43 @@ def test_every_domain_refusal_has_one_status_and_word() -> None:
     # A "no" is the client's to fix (4xx), except a provider's API failing behind us: a gateway error.
     assert all(400 <= status < 500 for kind, (status, _) in REFUSALS.items() if kind is not refusals.ProviderFailed)
     assert REFUSALS[refusals.ProviderFailed][0] == 502
+
+
+# Calls that hand the store to another thread, or to an async domain function that does (run=).
+_OFF_THE_LOOP = {"run", "submit", "run_in_threadpool", "to_thread"}
+
+
+def _is_store(node: ast.AST) -> bool:
+    """``store``, ``self.store`` or ``services.store``."""
+    if isinstance(node, ast.Name):
+        return node.id == "store"
+    return isinstance(node, ast.Attribute) and node.attr == "store"
+
+
+def _direct_store_calls(function: ast.AsyncFunctionDef) -> list[int]:
+    lines = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue  # a nested function runs wherever it is handed, checked where it is defined
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            on_store = isinstance(node.func, ast.Attribute) and _is_store(node.func.value)
+            given_store = any(_is_store(arg) for arg in node.args)
+            handed_over = name in _OFF_THE_LOOP or any(keyword.arg == "run" for keyword in node.keywords)
+            if (on_store or given_store) and not handed_over:
+                lines.append(node.lineno)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(lines)
+
+
+def test_no_async_route_calls_the_store_on_the_event_loop() -> None:
+    """Every store call of server/web's async code goes through the store's thread
+    (``services.db.run``): a stalled disk or a held write lock never stops the event loop."""
+    offenders = {}
+    for path in sorted((ROOT / "server" / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.AsyncFunctionDef) and (lines := _direct_store_calls(node)):
+                offenders[f"{path.name}:{node.name}"] = lines
+    assert offenders == {}

@@ -41,28 +41,39 @@ def test_healthz_answers_while_a_writer_is_stuck_on_the_database(tmp_path) -> No
     from testbed.consent_records import make_record
     from tests.server_process import TOKEN
 
+    technician = {"Authorization": f"Bearer {TOKEN}"}
+    new_session = {"technician": "Sam", "join_url": "https://assist.zoho.com/join?role=A&key=1"}
     with served(tmp_path) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
-        code = client.post(
-            "/api/v1/sessions",
-            json={"technician": "Sam", "join_url": "https://assist.zoho.com/join?role=A&key=1"},
-            headers={"Authorization": f"Bearer {TOKEN}"},
-        ).json()["code"]
+        code = client.post("/api/v1/sessions", json=new_session, headers=technician).json()["code"]
         holder = sqlite3.connect(tmp_path / "c.sqlite3", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-        outcome: list[int] = []
-        consent = threading.Thread(
-            target=lambda: outcome.append(
-                httpx.post(f"{server.base_url}/api/v1/sessions/{code}/consent", json=make_record(code), timeout=30).status_code
-            )
-        )
-        consent.start()
+        outcome: dict[str, int] = {}
+
+        def write(name: str, path: str, body: dict, headers: dict[str, str] | None = None) -> threading.Thread:
+            def send() -> None:
+                outcome[name] = httpx.post(f"{server.base_url}{path}", json=body, headers=headers, timeout=30).status_code
+
+            thread = threading.Thread(target=send)
+            thread.start()
+            return thread
+
+        # Every kind of write waits for the lock on the store's thread, none on the event loop:
+        # the consent (group commit), a technician opening a session, a launcher's step report.
+        writers = [
+            write("consent", f"/api/v1/sessions/{code}/consent", make_record(code)),
+            write("session", "/api/v1/sessions", new_session, technician),
+            write("step", f"/api/v1/sessions/{code}/steps",
+                  {"event_id": "6f1c1c1e-2d0a-4a5e-9a57-0c1f2b3d4e5f", "step": "launcher_started", "details": {},
+                   "schema_version": 1}),
+        ]
         try:
-            # While that consent waits for the lock, the event loop goes on answering.
+            # While they wait for the lock, the event loop goes on answering.
             for _ in range(20):
                 assert client.get("/healthz", timeout=2).status_code == 200
-            assert outcome == [] and consent.is_alive()
+            assert outcome == {} and all(writer.is_alive() for writer in writers)
         finally:
             holder.execute("ROLLBACK")
             holder.close()
-        consent.join(timeout=30)
-    assert outcome == [201]  # and it was recorded once the lock was free
+        for writer in writers:
+            writer.join(timeout=30)
+    assert outcome == {"consent": 201, "session": 201, "step": 201}  # all stored once the lock was free

@@ -280,3 +280,24 @@ def test_wrong_technician_tokens_are_slowed_down_per_address(tmp_path) -> None:
         assert http.get("/api/v1/sessions/100000001/consent", headers={"Authorization": f"Bearer {token}"}).status_code == 429
     with EmbeddedServer(tmp_path / "other.sqlite3", token=token) as fresh:
         assert httpx.post(f"{fresh.base_url}/api/v1/sessions", json=new, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+
+
+def test_an_office_reporting_steps_at_once_is_not_refused_for_guesses_in_flight(tmp_path) -> None:
+    """50 launchers behind one address report a step at the same moment, more than the budget of
+    requests in flight at once: each waits for a guess to come back instead of failing."""
+    limit = LookupLimit(max_failures=5, window_seconds=600)
+    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=limit) as server:
+        codes = [server.create_session()["code"] for _ in range(50)]
+
+        async def office() -> list[int]:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+                answers = await asyncio.gather(*(
+                    http.post(f"/api/v1/sessions/{code}/steps", json={
+                        "event_id": f"6f1c1c1e-2d0a-4a5e-9a57-{number:012d}", "step": "launcher_started",
+                        "details": {}, "schema_version": 1,
+                    })
+                    for number, code in enumerate(codes)
+                ))
+            return [answer.status_code for answer in answers]
+
+        assert asyncio.run(office()) == [201] * 50

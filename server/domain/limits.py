@@ -180,7 +180,10 @@ class FailedLookups:
     def counting(self, address: str | None) -> Iterator[None]:
         """Around work that tells a real code from a wrong one, in synchronous code: takes the
         guess on entry (a busy budget is a 429 here), settles it by how the block ends."""
-        guess = self.take(address)
+        try:
+            guess = self.take(address)
+        except BudgetBusy:
+            raise too_many_wrong_codes(1) from None
         with self._settling(guess):
             yield
 

@@ -9,9 +9,11 @@ launcher would refuse is refused here, when the technician can still do somethin
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,6 +38,7 @@ from server.providers.settings import ProviderSettings
 from server.providers.teamviewer import TeamViewer
 from server.providers.zoho import ZohoAssist
 from server.storage import ProviderSwitchRow, SessionOwnerRow, SessionReportRow, SessionRow, Store
+from server.storage.runner import StoreRun
 
 PROVIDER_NAMES = {"zoho-assist": "Zoho Assist", "teamviewer": "TeamViewer", "demo": "the demo page"}
 EXAMPLE_LINKS = "https://assist.zoho.com/join?role=A&key=123456789 or https://get.teamviewer.com/s06301144"
@@ -156,9 +159,12 @@ async def open_support_session(
     new: NewSession,
     now: datetime | None = None,
     owner: SessionOwnerRow | None = None,
+    *,
+    run: StoreRun = asyncio.to_thread,
 ) -> SessionRow:
     """Open a session: with the technician's pasted link (checked), or with the provider's API.
-    ``owner`` names the console technician who opened it (server.domain.sessions.open_session)."""
+    ``owner`` names the console technician who opened it (server.domain.sessions.open_session).
+    The store is written through ``run`` (the server's ``StoreThread.run``), off the event loop."""
     technician_url = None
     if new.join_url is not None:
         link = check_customer_link(new.join_url, brand, new.provider)
@@ -167,17 +173,20 @@ async def open_support_session(
         made = await _provider_session(clients, new.provider, new, f"{brand.company} support {new.ticket or ''}".strip())
         link = _provider_link(made, brand)
         session_id, technician_url = made.session_id, made.technician_url or None
-    return open_session(
-        store,
-        technician=new.technician,
-        ticket=new.ticket,
-        join_url=link.url,
-        provider=link.provider,
-        expires_in_minutes=new.expires_in_minutes,
-        now=now,
-        provider_session_id=session_id,
-        technician_url=technician_url,
-        owner=owner,
+    return await run(
+        partial(
+            open_session,
+            store,
+            technician=new.technician,
+            ticket=new.ticket,
+            join_url=link.url,
+            provider=link.provider,
+            expires_in_minutes=new.expires_in_minutes,
+            now=now,
+            provider_session_id=session_id,
+            technician_url=technician_url,
+            owner=owner,
+        )
     )
 
 
@@ -203,18 +212,27 @@ async def switch_provider(
     provider: str,
     technician: str | None = None,
     now: datetime | None = None,
+    *,
+    run: StoreRun = asyncio.to_thread,
 ) -> Switched:
     """Move the session to ``provider`` with a new provider session. Switching to the provider it
     is on already changes nothing (so a repeated request is harmless). After consent the switch
-    is an amendment to the consent: the terms name TeamViewer as the fallback."""
+    is an amendment to the consent: the terms name TeamViewer as the fallback. The store is read
+    and written through ``run``, off the event loop."""
     if provider not in PROVIDERS:
         raise InvalidRequest(f"provider must be one of: {', '.join(PROVIDERS)}.")
     when = now or utc_now()
-    session = _require_switchable(store.session(code), code, when)
+    session = _require_switchable(await run(store.session, code), code, when)
     if session.provider == provider:
         return Switched(session, None)
     made = await _provider_session(clients, provider, None, f"{brand.company} support {session.ticket or code}")
     link = _provider_link(made, brand)
+    return await run(_record_switch, store, code, when, provider, technician, made, link)
+
+
+def _record_switch(
+    store: Store, code: str, when: datetime, provider: str, technician: str | None, made: ProviderSession, link: JoinLink
+) -> Switched:
     with store.transaction() as tx:
         current = _require_switchable(tx.session(code), code, when)
         if current.provider == provider:  # another request switched it meanwhile
@@ -268,6 +286,12 @@ def parse_switch(data: Any) -> tuple[str, str | None]:
         raise InvalidRequest(f"{error.where or 'The switch request'} {error.reason}.") from None
     technician = fields.get("technician")
     return fields["provider"], None if technician is None else technician.strip()
+
+
+def provider_switches(store: Store, code: str) -> list[ProviderSwitchRow]:
+    """Every switch of the session, oldest first (for :func:`switch_answer`)."""
+    with store.reading() as tx:
+        return tx.provider_switches(code)
 
 
 def _report(row: SessionReportRow | None) -> dict[str, Any] | None:

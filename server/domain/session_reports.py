@@ -22,6 +22,7 @@ from server.domain.refusals import ProviderNotConfigured
 from server.providers.errors import ProviderError
 from server.providers.model import SessionReport
 from server.storage import SessionReportRow, SessionRow, Store
+from server.storage.runner import StoreRun
 
 log = logging.getLogger("server.reports")
 
@@ -113,13 +114,14 @@ def _put(store: Store, row: SessionReportRow) -> None:
 
 
 async def check_reports(
-    store: Store, clients: ProviderClients, now: datetime | None = None, limit: int = ROUND_SIZE
+    store: Store, clients: ProviderClients, now: datetime | None = None, limit: int = ROUND_SIZE,
+    *, run: StoreRun = asyncio.to_thread,
 ) -> list[SessionReportRow]:
     """One round: every due session's report asked once; what was stored, in order."""
     now = now or utc_now()
     stored = []
-    # The store is used from a worker thread: this runs on the server's event loop.
-    for item in await asyncio.to_thread(_due, store, now, limit):
+    # The store is used through ``run`` (the server's store thread): this runs on its event loop.
+    for item in await run(_due, store, now, limit):
         if item.existing is None and now < item.consent_at + FIRST_CHECK_AFTER:
             # Not yet: the session has barely started. Come back when a report can exist.
             row = _row(item, now, next_check_at=iso_utc(item.consent_at + FIRST_CHECK_AFTER))
@@ -131,16 +133,18 @@ async def check_reports(
                 error = str(exc)
                 log.warning("report of session %s: %s", item.session.code, error)
             row = _settle(item, now, report, error)
-        await asyncio.to_thread(_put, store, row)
+        await run(_put, store, row)
         stored.append(row)
     return stored
 
 
-async def report_loop(store: Store, clients: ProviderClients, interval: float, stop: asyncio.Event) -> None:
+async def report_loop(
+    store: Store, clients: ProviderClients, interval: float, stop: asyncio.Event, *, run: StoreRun = asyncio.to_thread
+) -> None:
     """Run :func:`check_reports` every ``interval`` seconds until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await check_reports(store, clients)
+            await check_reports(store, clients, run=run)
         except Exception:
             log.exception("the session report round failed")
         try:

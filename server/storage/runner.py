@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -16,6 +16,10 @@ from server.storage.interface import Store
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
+
+# ``await run(work, *args)``: how async domain code reaches the store off the event loop
+# (``StoreThread.run`` in the server; ``asyncio.to_thread`` will do elsewhere).
+StoreRun = Callable[..., Awaitable[Any]]
 
 
 class StoreThread:

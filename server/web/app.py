@@ -99,7 +99,9 @@ def _background_jobs(services: Services) -> Callable[[FastAPI], AbstractAsyncCon
         interval = services.config.report_interval
         job = None
         if interval is not None:
-            job = asyncio.create_task(report_loop(services.store, services.providers, interval, stop))
+            job = asyncio.create_task(
+                report_loop(services.store, services.providers, interval, stop, run=services.db.run)
+            )
         try:
             yield
         finally:

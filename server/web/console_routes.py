@@ -37,7 +37,7 @@ from server.domain.console_sessions import (
 from server.domain.passwords import MIN_LENGTH, PasswordRefused
 from server.domain.provider_sessions import open_support_session, switch_provider
 from server.domain.refusals import InvalidCode, InvalidRequest, NotSwitchable, ProviderFailed, ProviderNotConfigured
-from server.domain.sessions import NewSession, require_code, words_secret
+from server.domain.sessions import NewSession, require_code
 from server.domain.sign_in_limit import SignInThrottle
 from server.domain.step_events import STATES
 from server.domain.technicians import AccountRefused, Technician
@@ -126,6 +126,8 @@ class ConsoleRoutes:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store, self.brand, self.config = services.store, services.brand, services.config
+        # Every store call of a page runs on the store's thread: the event loop never waits on disk.
+        self.db = services.db
         self.throttle = SignInThrottle()
         self.secret = self.store.secret(COOKIE_SECRET, lambda: secrets.token_bytes(32))
 
@@ -138,7 +140,7 @@ class ConsoleRoutes:
             except _Stop as stop:
                 return stop.response
             except (NotYourSession, InvalidCode) as refusal:
-                current = self.signed_in(request)
+                current = await self.signed_in(request)
                 visit = None if current is None else _Visit(current[0], "login:" + current[1])
                 text = refusal.message if isinstance(refusal, NotYourSession) else "There is no such session."
                 return self.message(request, visit, 404, "No such session", text)
@@ -173,15 +175,15 @@ class ConsoleRoutes:
         return self.page(request, visit, "console/message.html", status, heading=heading, text=text,
                     next_url=next_url, next_label=next_label, notice=None, notice_kind=None)
 
-    def signed_in(self, request: Request) -> tuple[Technician, str] | None:
+    async def signed_in(self, request: Request) -> tuple[Technician, str] | None:
         login_id = unsigned(self.secret, request.cookies.get(LOGIN_COOKIE))
         if login_id is None:
             return None
-        technician = accounts.technician_for_login(self.store, login_id)
+        technician = await self.db.run(accounts.technician_for_login, self.store, login_id)
         return None if technician is None else (technician, login_id)
 
-    def visitor(self, request: Request) -> _Visit:
-        current = self.signed_in(request)
+    async def visitor(self, request: Request) -> _Visit:
+        current = await self.signed_in(request)
         if current is not None:
             return _Visit(current[0], "login:" + current[1])
         visitor_id = unsigned(self.secret, request.cookies.get(VISITOR_COOKIE))
@@ -189,8 +191,8 @@ class ConsoleRoutes:
             return _Visit(None, "visitor:" + accounts.new_id(), new_visitor=True)
         return _Visit(None, visitor_id if visitor_id.startswith("visitor:") else "visitor:" + visitor_id)
 
-    def require_account(self, request: Request, *, admin: bool = False) -> _SignedIn:
-        current = self.signed_in(request)
+    async def require_account(self, request: Request, *, admin: bool = False) -> _SignedIn:
+        current = await self.signed_in(request)
         if current is None:
             if request.method == "GET":
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -242,14 +244,14 @@ class ConsoleRoutes:
 
     @route("/console/sign-in", ["GET"])
     async def sign_in_form(self, request: Request) -> Response:
-        visit = self.visitor(request)
+        visit = await self.visitor(request)
         if visit.technician is not None:
             return RedirectResponse("/console/sessions", status_code=303)
         return self.sign_in_page(request, visit)
 
     @route("/console/sign-in", ["POST"])
     async def sign_in(self, request: Request) -> Response:
-        visit = self.visitor(request)
+        visit = await self.visitor(request)
         fields = await self.form(request, visit)
         email = fields.get("email", "").strip()
         address = client_address(request)
@@ -259,7 +261,7 @@ class ConsoleRoutes:
                 request, visit, 429, email=email,
                 error=f"Too many wrong passwords for this account or from this network. Wait {wait} seconds, then try again.",
             )
-        stored = accounts.password_hash_for(self.store, email)
+        stored = await self.db.run(accounts.password_hash_for, self.store, email)
         if not await run_in_threadpool(accounts.password_matches, fields.get("password", ""), stored):
             self.throttle.failed(email, address)
             return self.sign_in_page(
@@ -267,7 +269,7 @@ class ConsoleRoutes:
                 error="That e-mail address and password do not match an active account. Check both and try again.",
             )
         self.throttle.succeeded(email)
-        login_id = await run_in_threadpool(accounts.start_login, self.store, email)
+        login_id = await self.db.run(accounts.start_login, self.store, email)
         target = fields.get("next") or request.query_params.get("next") or ""
         if not target.startswith("/console/") or target.startswith("//"):
             target = "/console/sessions"
@@ -278,15 +280,15 @@ class ConsoleRoutes:
 
     @route("/console/sign-out", ["POST"])
     async def sign_out(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         await self.form(request, visit)
-        await run_in_threadpool(accounts.end_login, self.store, visit.browser_id.removeprefix("login:"))
+        await self.db.run(accounts.end_login, self.store, visit.browser_id.removeprefix("login:"))
         response = RedirectResponse("/console/sign-in?done=signed-out", status_code=303)
         response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
         return response
 
-    def password_link_or_stop(self, request: Request, visit: _Visit, token: str) -> Technician:
-        technician = accounts.technician_for_password_link(self.store, token)
+    async def password_link_or_stop(self, request: Request, visit: _Visit, token: str) -> Technician:
+        technician = await self.db.run(accounts.technician_for_password_link, self.store, token)
         if technician is None:
             raise _Stop(self.message(request, visit, 410, "This link no longer works",
                                 "This set-password link has been used or is too old. Ask your administrator for a new one.",
@@ -295,18 +297,18 @@ class ConsoleRoutes:
 
     @route("/console/set-password/{token}", ["GET"])
     async def set_password_form(self, request: Request) -> Response:
-        visit = self.visitor(request)
+        visit = await self.visitor(request)
         token = request.path_params["token"]
-        technician = self.password_link_or_stop(request, visit, token)
+        technician = await self.password_link_or_stop(request, visit, token)
         return self.page(request, visit, "console/set_password.html", technician=technician, link_token=token,
                     min_length=MIN_LENGTH, error=None)
 
     @route("/console/set-password/{token}", ["POST"])
     async def set_password(self, request: Request) -> Response:
-        visit = self.visitor(request)
+        visit = await self.visitor(request)
         fields = await self.form(request, visit)
         token = request.path_params["token"]
-        technician = self.password_link_or_stop(request, visit, token)
+        technician = await self.password_link_or_stop(request, visit, token)
         password = fields.get("password", "")
 
         def again(error: str) -> HTMLResponse:
@@ -317,7 +319,7 @@ class ConsoleRoutes:
             return again("The two passwords are not the same. Type the same password twice.")
         try:
             hashed = await run_in_threadpool(accounts.hash_new_password, technician, password)
-            await run_in_threadpool(accounts.set_password, self.store, token, hashed)
+            await self.db.run(accounts.set_password, self.store, token, hashed)
         except (PasswordRefused, AccountRefused) as refusal:
             return again(str(refusal))
         return RedirectResponse("/console/sign-in?done=password-set", status_code=303)
@@ -326,7 +328,7 @@ class ConsoleRoutes:
 
     @route("/console/sessions", ["GET"])
     async def sessions(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         state = request.query_params.get("state") or None
         if state not in STATES:
             state = None
@@ -340,7 +342,7 @@ class ConsoleRoutes:
                 "technician": item.session.technician,
                 "created": when(item.session.created_at),
             }
-            for item in listed_sessions(self.store, visit.technician, state)
+            for item in await self.db.run(listed_sessions, self.store, visit.technician, state)
         ]
         return self.page(request, visit, "console/sessions.html", nav="sessions", rows=rows, state=state,
                     states=list(STATES.items()))
@@ -359,11 +361,11 @@ class ConsoleRoutes:
 
     @route("/console/sessions/new", ["GET"])
     async def new_session_form(self, request: Request) -> Response:
-        return self.new_session_page(request, self.require_account(request), {})
+        return self.new_session_page(request, await self.require_account(request), {})
 
     @route("/console/sessions", ["POST"])
     async def create_session(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         fields = await self.form(request, visit)
         through_api = self.providers_through_api()
         try:
@@ -375,10 +377,11 @@ class ConsoleRoutes:
                     NewSession(technician=visit.technician.name, ticket=new.ticket, join_url=None,
                                provider=new.provider, customer_email=new.customer_email),
                     owner=owner_of(visit.technician, new),
+                    run=self.db.run,
                 )
             else:
                 demo_link = (lambda code: f"{self.base_url(request)}/demo/join/{code}") if self.config.demo else None
-                session = await run_in_threadpool(open_console_session, self.store, visit.technician, new, demo_link)
+                session = await self.db.run(open_console_session, self.store, visit.technician, new, demo_link)
         except (InvalidRequest, ProviderNotConfigured, ProviderFailed) as refusal:
             return self.new_session_page(request, visit, fields, 422, refusal.message)
         self.services.live.changed()
@@ -393,13 +396,14 @@ class ConsoleRoutes:
 
     @route("/console/sessions/{code}/switch-provider", ["POST"])
     async def switch_to_teamviewer(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         await self.form(request, visit)
         code = require_code(request.path_params["code"])
-        session_facts(self.store, visit.technician, code)  # refuses somebody else's session
+        await self.db.run(session_facts, self.store, visit.technician, code)  # refuses somebody else's session
         try:
             await switch_provider(
-                self.store, self.services.providers, self.brand, code, "teamviewer", technician=visit.technician.name
+                self.store, self.services.providers, self.brand, code, "teamviewer", technician=visit.technician.name,
+                run=self.db.run,
             )
         except (ProviderNotConfigured, ProviderFailed, NotSwitchable) as refusal:
             return self.message(request, visit, 409 if not isinstance(refusal, ProviderFailed) else 502,
@@ -407,9 +411,9 @@ class ConsoleRoutes:
         self.services.live.changed()
         return RedirectResponse(f"/console/sessions/{code}?done=switched", status_code=303)
 
-    def view_of(self, request: Request, visit: _SignedIn, code: str) -> dict[str, Any]:
-        facts = session_facts(self.store, visit.technician, require_code(code))
-        words = derive_words(words_secret(self.store), code)
+    async def view_of(self, request: Request, visit: _SignedIn, code: str) -> dict[str, Any]:
+        facts = await self.db.run(session_facts, self.store, visit.technician, require_code(code))
+        words = derive_words(self.services.words_secret, code)
         view = session_view(
             facts,
             company=self.brand.company,
@@ -422,24 +426,24 @@ class ConsoleRoutes:
 
     @route("/console/sessions/{code}", ["GET"])
     async def session_page(self, request: Request) -> Response:
-        visit = self.require_account(request)
-        view = self.view_of(request, visit, request.path_params["code"])
+        visit = await self.require_account(request)
+        view = await self.view_of(request, visit, request.path_params["code"])
         return self.page(request, visit, "console/session.html", nav="sessions", view=view)
 
     @route("/console/sessions/{code}/live", ["GET"])
     async def session_live(self, request: Request) -> Response:
-        if self.signed_in(request) is None:
+        if await self.signed_in(request) is None:
             return Response(status_code=401, headers={"Cache-Control": "no-store"})
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         since = request.query_params.get("since")
         # Waits for a change (long polling): the page shows it as soon as it is stored.
         deadline = time.monotonic() + LIVE_WAIT_SECONDS
         change = self.services.live.next_change()
-        view = self.view_of(request, visit, request.path_params["code"])
+        view = await self.view_of(request, visit, request.path_params["code"])
         while since == view["version"] and time.monotonic() < deadline and not await request.is_disconnected():
             await self.services.live.wait(change)
             change = self.services.live.next_change()
-            view = self.view_of(request, visit, request.path_params["code"])
+            view = await self.view_of(request, visit, request.path_params["code"])
         if since == view["version"]:
             return Response(status_code=204)
         body = render("console/session_live.html", view=view, csrf=csrf_token(self.secret, visit.browser_id))
@@ -447,16 +451,16 @@ class ConsoleRoutes:
 
     @route("/console/sessions/{code}/cancel", ["POST"])
     async def cancel(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         await self.form(request, visit)
         code = require_code(request.path_params["code"])
-        cancelled = await run_in_threadpool(cancel_for, self.store, visit.technician, code)
+        cancelled = await self.db.run(cancel_for, self.store, visit.technician, code)
         self.services.live.changed()
         return RedirectResponse(f"/console/sessions/{code}?done={'cancelled' if cancelled else 'not-cancelled'}",
                                 status_code=303)
 
-    def consented_facts(self, request: Request, visit: _SignedIn):
-        facts = session_facts(self.store, visit.technician, require_code(request.path_params["code"]))
+    async def consented_facts(self, request: Request, visit: _SignedIn):
+        facts = await self.db.run(session_facts, self.store, visit.technician, require_code(request.path_params["code"]))
         if facts.consent is None:
             raise _Stop(self.message(request, visit, 404, "No consent yet",
                                 "The customer has not given permission for this session yet, so there is no receipt.",
@@ -465,14 +469,14 @@ class ConsoleRoutes:
 
     @route("/console/sessions/{code}/receipt", ["GET"])
     async def receipt(self, request: Request) -> Response:
-        visit = self.require_account(request)
-        facts = self.consented_facts(request, visit)
+        visit = await self.require_account(request)
+        facts = await self.consented_facts(request, visit)
         return self.page(request, visit, "console/receipt.html", nav="sessions", receipt=receipt_view(facts))
 
     @route("/console/sessions/{code}/receipt.json", ["GET"])
     async def receipt_as_json(self, request: Request) -> Response:
-        visit = self.require_account(request)
-        facts = self.consented_facts(request, visit)
+        visit = await self.require_account(request)
+        facts = await self.consented_facts(request, visit)
         return JSONResponse(
             receipt_json(facts),
             headers={"Content-Disposition": f'inline; filename="consent-receipt-{facts.consent.reference}.json"'},
@@ -480,11 +484,11 @@ class ConsoleRoutes:
 
     # --- API tokens -----------------------------------------------------------------------
 
-    def tokens_page(self, request: Request, visit: _SignedIn, status: int = 200, **values: Any) -> HTMLResponse:
+    async def tokens_page(self, request: Request, visit: _SignedIn, status: int = 200, **values: Any) -> HTMLResponse:
         tokens = [
             {"id": t.id, "label": t.label, "created": when(t.created_at), "tail": t.tail,
              "revoked": when(t.revoked_at) if t.revoked_at else None}
-            for t in accounts.api_tokens(self.store, visit.technician)
+            for t in await self.db.run(accounts.api_tokens, self.store, visit.technician)
         ]
         values.setdefault("new_token", None)
         values.setdefault("error", None)
@@ -492,32 +496,32 @@ class ConsoleRoutes:
 
     @route("/console/tokens", ["GET"])
     async def tokens(self, request: Request) -> Response:
-        return self.tokens_page(request, self.require_account(request))
+        return await self.tokens_page(request, await self.require_account(request))
 
     @route("/console/tokens", ["POST"])
     async def create_token(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         fields = await self.form(request, visit)
         try:
-            row, token = await run_in_threadpool(accounts.create_api_token, self.store, visit.technician, fields.get("label", ""))
+            row, token = await self.db.run(accounts.create_api_token, self.store, visit.technician, fields.get("label", ""))
         except AccountRefused as refusal:
-            return self.tokens_page(request, visit, 422, error=refusal.message)
+            return await self.tokens_page(request, visit, 422, error=refusal.message)
         # Shown in this answer only; it is not a redirect, so the token never sits in a URL or history.
-        return self.tokens_page(request, visit, 201, new_token={"label": row.label, "secret": token})
+        return await self.tokens_page(request, visit, 201, new_token={"label": row.label, "secret": token})
 
     @route("/console/tokens/{token_id}/revoke", ["POST"])
     async def revoke_token(self, request: Request) -> Response:
-        visit = self.require_account(request)
+        visit = await self.require_account(request)
         await self.form(request, visit)
-        await run_in_threadpool(accounts.revoke_api_token, self.store, visit.technician, request.path_params["token_id"])
+        await self.db.run(accounts.revoke_api_token, self.store, visit.technician, request.path_params["token_id"])
         return RedirectResponse("/console/tokens?done=revoked", status_code=303)
 
     # --- technicians (administrators) -----------------------------------------------------
 
-    def technicians_page(self, request: Request, visit: _SignedIn, status: int = 200, **values: Any) -> HTMLResponse:
+    async def technicians_page(self, request: Request, visit: _SignedIn, status: int = 200, **values: Any) -> HTMLResponse:
         rows = [
             {**t.__dict__, "state_label": "Disabled" if t.disabled else ("Active" if t.has_password else "Password not set yet")}
-            for t in accounts.technicians(self.store)
+            for t in await self.db.run(accounts.technicians, self.store)
         ]
         values.setdefault("link", None)
         values.setdefault("error", None)
@@ -529,39 +533,39 @@ class ConsoleRoutes:
 
     @route("/console/technicians", ["GET"])
     async def technicians(self, request: Request) -> Response:
-        return self.technicians_page(request, self.require_account(request, admin=True))
+        return await self.technicians_page(request, await self.require_account(request, admin=True))
 
     @route("/console/technicians", ["POST"])
     async def add_technician(self, request: Request) -> Response:
-        visit = self.require_account(request, admin=True)
+        visit = await self.require_account(request, admin=True)
         fields = await self.form(request, visit)
         try:
-            technician, token = await run_in_threadpool(
+            technician, token = await self.db.run(
                 lambda: accounts.add_technician(
                     self.store, email=fields.get("email", ""), name=fields.get("name", ""), is_admin=fields.get("admin") == "yes"
                 )
             )
         except AccountRefused as refusal:
-            return self.technicians_page(request, visit, 422, error=refusal.message)
-        return self.technicians_page(request, visit, 201, link=self.link_notice(request, technician, token))
+            return await self.technicians_page(request, visit, 422, error=refusal.message)
+        return await self.technicians_page(request, visit, 201, link=self.link_notice(request, technician, token))
 
     @route("/console/technicians/{technician_id}/{action}", ["POST"])
     async def change_technician(self, request: Request) -> Response:
-        visit = self.require_account(request, admin=True)
+        visit = await self.require_account(request, admin=True)
         await self.form(request, visit)
         technician_id, action = request.path_params["technician_id"], request.path_params["action"]
         try:
             if action in ("disable", "enable"):
-                await run_in_threadpool(accounts.set_disabled, self.store, visit.technician, technician_id, action == "disable")
+                await self.db.run(accounts.set_disabled, self.store, visit.technician, technician_id, action == "disable")
             elif action == "remove":
-                await run_in_threadpool(accounts.remove_technician, self.store, visit.technician, technician_id)
+                await self.db.run(accounts.remove_technician, self.store, visit.technician, technician_id)
             elif action == "password-link":
                 if technician_id == visit.technician.id:
                     raise AccountRefused("Ask another administrator for a new link to your own account.")
-                technician, token = await run_in_threadpool(accounts.new_password_link, self.store, technician_id)
-                return self.technicians_page(request, visit, link=self.link_notice(request, technician, token))
+                technician, token = await self.db.run(accounts.new_password_link, self.store, technician_id)
+                return await self.technicians_page(request, visit, link=self.link_notice(request, technician, token))
             else:
                 return self.message(request, visit, 404, "Not found", "There is nothing at this address.")
         except AccountRefused as refusal:
-            return self.technicians_page(request, visit, 422, error=refusal.message)
+            return await self.technicians_page(request, visit, 422, error=refusal.message)
         return RedirectResponse("/console/technicians?done=updated", status_code=303)

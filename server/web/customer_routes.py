@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.core.contract import TICKET_HEADER
 from server.domain.consents import prepare_consent
@@ -70,10 +69,12 @@ def add_customer_routes(app: FastAPI, services: Services) -> None:
         """The launcher says which step the customer reached (app.core.step_event); the
         technician's console shows it. A repeat of an event id is answered 200 and not stored again."""
         require_code(code)
-        with wrong_codes.counting(client_address(request)):
+        # The guess is taken before the body is read; an office's launchers reporting at once
+        # wait for guesses in flight rather than get a 429 for them.
+        async with wrong_codes.guarding(client_address(request)):
             event = parse_step(await json_body(request, InvalidStep))
-            # In the thread pool: a write waits for its fsync, and the event loop never waits on disk.
-            stored = await run_in_threadpool(record_step, store, code, event)
+            # On the store's thread: a write waits for its fsync, and the event loop never waits on disk.
+            stored = await db.run(record_step, store, code, event)
         if stored:
             services.live.changed()
         return JSONResponse({"event_id": event.event_id, "stored": stored}, status_code=201 if stored else 200)
@@ -81,8 +82,8 @@ def add_customer_routes(app: FastAPI, services: Services) -> None:
     @app.post("/api/v1/consents/{receipt_id}/withdrawal")
     async def end_support(receipt_id: str, request: Request) -> dict[str, Any]:
         # By receipt id, which only the customer's launcher and this server know. A write that
-        # waits for its fsync: in the threadpool, so the event loop never waits on the disk.
+        # waits for its fsync: on the store's thread, so the event loop never waits on the disk.
         receipt_id, reason = parse_withdrawal(receipt_id, await json_body(request, InvalidRequest))
-        answer = await run_in_threadpool(record_withdrawal, store, receipt_id, reason)
+        answer = await db.run(record_withdrawal, store, receipt_id, reason)
         services.live.changed()  # the technician's console shows it at once
         return answer

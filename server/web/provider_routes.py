@@ -12,6 +12,7 @@ from server.domain.provider_sessions import (
     connection_answer,
     parse_switch,
     provider_state,
+    provider_switches,
     switch_answer,
     switch_provider,
 )
@@ -24,27 +25,29 @@ from server.web.technician_routes import technician_check
 
 
 def add_provider_routes(app: FastAPI, services: Services) -> None:
-    store, brand, providers = services.store, services.brand, services.providers
+    # Every store call runs on the store's thread (services.db): the event loop never waits on disk.
+    store, db, brand, providers = services.store, services.db, services.brand, services.providers
     require_technician = technician_check(services)
 
     @app.post("/api/v1/sessions/{code}/provider")
     async def switch(code: str, request: Request) -> dict[str, Any]:
-        require_technician(request)
+        await require_technician(request)
         require_code(code)
         provider, technician = parse_switch(await json_body(request, InvalidRequest))
-        switched = await switch_provider(store, providers, brand, code, provider, technician)
-        with store.reading() as tx:
-            switches = tx.provider_switches(code)
+        switched = await switch_provider(store, providers, brand, code, provider, technician, run=db.run)
+        switches = await db.run(provider_switches, store, code)
         return switch_answer(switched, switches)
 
     @app.get("/api/v1/sessions/{code}/provider")
     async def state(code: str, request: Request) -> dict[str, Any]:
-        require_technician(request)
+        await require_technician(request)
         require_code(code)
-        return provider_state(store, code)
+        return await db.run(provider_state, store, code)
 
     @app.post("/api/v1/sessions/{code}/connection")
     async def connection(code: str, request: Request) -> dict[str, Any]:
         require_code(code)
-        with services.wrong_codes.counting(client_address(request)):
-            return connection_answer(store, code, await json_body(request, InvalidRequest))
+        # The guess is taken before the body is read (a slow body holds it, not a fresh one).
+        async with services.wrong_codes.guarding(client_address(request)):
+            question = await json_body(request, InvalidRequest)
+            return await db.run(connection_answer, store, code, question)
