@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
 # download the way Archive Utility would (tests/test_bundle_zip.py); openbox frames the windows of
 # the screen-fit test like a desktop's window manager (tests/test_screen_fit.py).
 
-.PHONY: test screen-fit lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-pg bench-open-apps bench-console
+.PHONY: test screen-fit lint demo system-deps clean launcher launcher-check bench-launcher bench-backup bench-server bench-server-abuse bench-server-pg bench-open-apps bench-console
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-backup: $(VENV)/.installed-dev
 # 50 concurrent clients posting consents to the real server in its own process; p99 against /healthz.
 bench-server: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_server.py
+
+# Only bench-server's abuse lines: /healthz p99 while a writer holds the SQLite lock 5 s against the
+# idle p99, and 1000 concurrent wrong-code consent POSTs from one address against the budget.
+bench-server-abuse: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_server.py --abuse-only
 
 # 200 clients over 4 server processes on one private PostgreSQL (fsync on), beside SQLite's 50
 # clients on one process, and the same load with one process killed (kill -9) half-way.
