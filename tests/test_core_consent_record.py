@@ -72,3 +72,28 @@ def test_every_acknowledgement_must_be_present():
     del data["acknowledgements"]["this_session_only"]
     with pytest.raises(ConsentRecordError, match="acknowledgements"):
         ConsentRecord.from_dict(data)
+
+
+def test_the_wire_form_holds_every_field_of_the_record():
+    # to_dict is written out field by field (fast); a field added to the record must reach the wire.
+    import dataclasses
+
+    full = ConsentRecord(
+        receipt_id=new_receipt_id(),
+        session_code="482913557",
+        given_at=utc_now_iso(),
+        name="Ann Example",
+        terms=TermsAccepted("t", "1", "a" * 64, "en"),
+        acknowledgements=dict.fromkeys(ACKNOWLEDGEMENTS, True),
+        open_apps=OpenAppsSummary(
+            left_open=(AppSummary("Thunderbird", "email"),), closed=(AppSummary("Firefox", "browser"),), windows_listed=False
+        ),
+        backup=BackupSummary("recent", "folder", 3600, 0.5, True),
+        client_version="0.1.0",
+        os_family="linux",
+    )
+    expected = dataclasses.asdict(full)
+    expected["open_apps"] = {**expected["open_apps"], "left_open": [{"name": "Thunderbird", "category": "email"}],
+                             "closed": [{"name": "Firefox", "category": "browser"}]}
+    assert full.to_dict() == expected
+    assert full.to_dict()["acknowledgements"] is not full.acknowledgements  # a copy: changing it changes no record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.core.brand import Brand, load_brand
 from app.core.resources import read_text
@@ -16,9 +17,10 @@ class Terms:
     language: str
     text: str
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """SHA-256 of the UTF-8 text exactly as shown: the server checks it against its own copy."""
+        """SHA-256 of the UTF-8 text exactly as shown: the server checks it against its own copy
+        (once per consent, so worked out once: the text never changes)."""
         return terms_hash(self.text)
 
 

@@ -29,10 +29,6 @@ class WireError(ValueError):
         self.reason = reason
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
 # Bidirectional embeddings, overrides and isolates reorder what a person reads ("moc.knab"
 # shown as "bank.com"); nothing a customer or technician types needs them.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -45,6 +41,15 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     surrogates (not text at all, and not encodable as UTF-8), line and paragraph separators,
     bidirectional controls, and text with nothing visible (only spaces or zero-width characters).
     """
+    # Printable ASCII (space to ~) holds none of the refused characters, and its only invisible
+    # character is the space: the usual name or ticket is judged without a look-up per character
+    # (every consent checks a dozen texts; issue 12's load figures).
+    if value.isascii() and value.isprintable():
+        return None if value.strip(" ") else "has nothing visible in it"
+    return _problem_by_category(value, multiline)
+
+
+def _problem_by_category(value: str, multiline: bool) -> str | None:
     visible = False
     for char in value:
         category = unicodedata.category(char)
@@ -102,18 +107,18 @@ class Text(Spec):
     def parse(self, value: Any, where: str = "") -> str:
         if not isinstance(value, str):
             raise WireError(where, "must be text")
-        if self._compiled is not None and (
-            not self.min_length <= len(value) <= self.max_length
-            or not value.isascii()
-            or self._compiled.fullmatch(value) is None
-        ):
-            raise WireError(where, f"must be {self.expected}" if self.expected else "is not in the expected form")
+        if self._compiled is not None:
+            if (
+                not self.min_length <= len(value) <= self.max_length
+                or not value.isascii()
+                or self._compiled.fullmatch(value) is None
+            ):
+                raise WireError(where, f"must be {self.expected}" if self.expected else "is not in the expected form")
+            return value
         if len(value) > self.max_length:
             raise WireError(where, f"is longer than {self.max_length} characters")
         if len(value) < self.min_length:
             raise WireError(where, f"is shorter than {self.min_length} characters")
-        if self._compiled is not None:
-            return value
         problem = text_problem(value)
         if problem is not None:
             raise WireError(where, problem)
@@ -257,6 +262,10 @@ class Object(Spec):
         unknown = self.optional - set(self.fields)
         if unknown:
             raise ValueError(f"{name}: optional fields not defined: {sorted(unknown)}")
+        # Worked out once: every consent parses a dozen objects (issue 12's load figures).
+        self._keys = frozenset(self.fields)
+        self._required = frozenset(self.required)
+        self._items = tuple(self.fields.items())
 
     @property
     def required(self) -> list[str]:
@@ -269,14 +278,18 @@ class Object(Spec):
     def parse(self, value: Any, where: str = "") -> dict[str, Any]:
         if not isinstance(value, dict):
             raise WireError(where, "must be an object")
-        unknown = [key for key in value if key not in self.fields]
-        if unknown:
+        keys = value.keys()
+        if not keys <= self._keys:
+            unknown = [key for key in value if key not in self.fields]
             shown = ", ".join(sorted(repr(key)[:40] for key in unknown)[:5])
             raise WireError(where, f"has fields the contract does not allow: {shown}")
-        missing = [key for key in self.required if key not in value]
-        if missing:
+        if not self._required <= keys:
+            missing = [key for key in self.required if key not in value]
             raise WireError(where, f"is missing: {', '.join(missing)}")
-        return {key: spec.parse(value[key], _join(where, key)) for key, spec in self.fields.items() if key in value}
+        if not where:
+            return {key: spec.parse(value[key], key) for key, spec in self._items if key in value}
+        prefix = f"{where}."
+        return {key: spec.parse(value[key], prefix + key) for key, spec in self._items if key in value}
 
     def json_schema(self) -> dict[str, Any]:
         return self._schema(
