@@ -1,6 +1,7 @@
 """Load benchmark of the reference consent server: 50 concurrent clients posting consents.
 
     make bench-server            # or: .venv/bin/python benchmarks/bench_server.py [--clients 50 --per-client 20]
+    .venv/bin/python benchmarks/bench_server.py --runs 3 --tree /path/to/other/checkout   # before/after
 
 Starts the real server as its own process (``python -m server serve``) on a free loopback port
 with a fresh SQLite file, opens one session per consent beforehand, then runs two loads with the
@@ -10,8 +11,10 @@ same 50 keep-alive connections from this process:
 * consent: ``POST /api/v1/sessions/<code>/consent``, each client also repeating its first
   receipt once (must be answered, not stored twice).
 
-It prints p50/p99 latency of both, the ratio, and checks that the database holds exactly one
-consent per session: nothing lost, nothing doubled. Budget (DESIGN.md): p99 consent POST ≤ 50 ms.
+It prints p50/p99 latency of both, the ratio, the server's CPU time per request (which the other
+programs on a shared machine disturb far less than latency), and checks that the database holds
+exactly one consent per session: nothing lost, nothing doubled; each run as a markdown row for the
+README (``--runs N``: N fresh servers, N rows). Budget (DESIGN.md): p99 consent POST ≤ 50 ms.
 
 Then, on the same server:
 
@@ -28,91 +31,18 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from app.core.contract import TICKET_HEADER
 from server.domain.limits import LookupLimit
+from testbed.consent_load import BUDGET_P99_MS, TABLE_HEAD, Row, measure, open_sessions
 from testbed.consent_records import make_record
-
-BUDGET_P99_MS = 50.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(db: Path, port: int, token: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "PHONETEX_TECHNICIAN_TOKEN": token},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"the server did not start: {process.stderr.read().decode()[-2000:]}")
-
-
-def request_bytes(method: str, path: str, body: bytes = b"", ticket: str | None = None) -> bytes:
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    if ticket:
-        head += f"{TICKET_HEADER}: {ticket}\r\n"
-    if body:
-        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-    return head.encode() + b"\r\n" + body
-
-
-async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> tuple[int, float]:
-    started = time.perf_counter()
-    writer.write(raw)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return status, (time.perf_counter() - started) * 1000
-
-
-async def run_load(port: int, requests_per_client: list[list[bytes]]) -> tuple[list[float], dict[int, int]]:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    start = asyncio.Event()
-
-    async def client(requests: list[bytes]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        await start.wait()
-        for raw in requests:
-            status, ms = await exchange(reader, writer, raw)
-            latencies.append(ms)
-            statuses[status] = statuses.get(status, 0) + 1
-        writer.close()
-
-    tasks = [asyncio.create_task(client(r)) for r in requests_per_client]
-    await asyncio.sleep(0.2)  # every connection open before the first request
-    start.set()
-    await asyncio.gather(*tasks)
-    return latencies, statuses
+from testbed.http_load import exchange, percentile, request_bytes
+from testbed.server_processes import REPO, start_server
 
 
 async def health_while(port: int, clients: int, stop: asyncio.Event) -> list[float]:
@@ -122,8 +52,9 @@ async def health_while(port: int, clients: int, stop: asyncio.Event) -> list[flo
     async def client() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while not stop.is_set():
-            _, ms = await exchange(reader, writer, request_bytes("GET", "/healthz"))
-            latencies.append(ms)
+            began = time.perf_counter()
+            await exchange(reader, writer, request_bytes("GET", "/healthz"))
+            latencies.append((time.perf_counter() - began) * 1000)
         writer.close()
 
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -191,90 +122,78 @@ def wrong_code_burst(port: int, connections: int) -> dict[int, int]:
     return asyncio.run(run())
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+def one_run(tree: Path, clients: int, per_client: int, *, load: bool, extras: bool) -> tuple[Row | None, list[str], bool]:
+    """A fresh server and database: the load row, then (``extras``) the stuck-writer and burst lines."""
+    token = "bench-" + os.urandom(16).hex()
+    lines: list[str] = []
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        db = Path(tmp) / "consents.sqlite3"
+        server = start_server(db, Path(tmp) / "server.log", token=token, tree=tree)
+        try:
+            def stored() -> int:
+                with sqlite3.connect(db) as conn:
+                    return int(conn.execute("SELECT count(*) FROM consents").fetchone()[0])
+
+            row = None
+            if load:
+                row = measure("SQLite", [server.port], [server.process.pid], token, stored,
+                              clients=clients, per_client=per_client)
+            if extras:
+                spare = open_sessions(server.base_url, token, 1)[0].code
+                idle_ms, stuck_ms, waited_status = stuck_writer(server.port, db, spare, hold_seconds=5.0)
+                burst = wrong_code_burst(server.port, connections=1000)
+                idle_p99, stuck_p99 = percentile(idle_ms, 0.99), percentile(stuck_ms, 0.99)
+                lines.append(
+                    f"GET /healthz while a writer holds the lock 5 s: p99 {stuck_p99:6.1f} ms ({len(stuck_ms)} requests) "
+                    f"against idle p99 {idle_p99:6.1f} ms: {stuck_p99 / idle_p99:.2f}x; the waiting consent got {waited_status}"
+                )
+                stuck_ok = stuck_p99 <= BUDGET_P99_MS and waited_status == 201
+                lines.append(f"budget /healthz p99 <= {BUDGET_P99_MS:.0f} ms while a writer is stuck: {'MET' if stuck_ok else 'NOT MET'}")
+                budget = LookupLimit().max_failures
+                processed = burst.get(404, 0)
+                lines.append(
+                    f"wrong-code burst: 1000 concurrent consent POSTs from one address, headers first: {processed} processed "
+                    f"before the lock-out (budget {budget}), {burst.get(429, 0)} refused with 429; statuses {burst}"
+                )
+                burst_ok = processed <= budget and sum(burst.values()) == 1000
+                lines.append(f"budget no more wrong codes processed than the limit: {'MET' if burst_ok else 'NOT MET'}")
+                ok = stuck_ok and burst_ok
+        finally:
+            server.stop()
+    return row, lines, ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=1, help="fresh servers one after another, a row each")
+    parser.add_argument("--tree", type=Path, default=REPO, help="run the server of another checkout (before/after)")
+    parser.add_argument("--load-only", action="store_true", help="leave out the stuck-writer and burst checks")
     parser.add_argument(
         "--abuse-only", action="store_true",
         help="only the stuck-writer /healthz line and the wrong-code burst (make bench-server-abuse)",
     )
     args = parser.parse_args()
-    if args.abuse_only:
-        args.clients = args.per_client = 0
-    token = "bench-" + os.urandom(16).hex()
-    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
-        db = Path(tmp) / "consents.sqlite3"
-        port = free_port()
-        server = start_server(db, port, token)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as api:
-                codes = []
-                for _ in range(args.clients * args.per_client + 1):
-                    answer = api.post(
-                        "/api/v1/sessions",
-                        json={"technician": "Bench", "join_url": "https://assist.zoho.com/join?role=A&key=1"},
-                    )
-                    answer.raise_for_status()
-                    codes.append(answer.json()["code"])
-                # Each customer's launcher looked its session up first: the consent carries its ticket.
-                tickets = {code: api.get(f"/api/v1/sessions/{code}").json()["consent_ticket"] for code in codes}
-            health = [[request_bytes("GET", "/healthz")] * args.per_client for _ in range(args.clients)]
-            consents = []
-            for i in range(args.clients):
-                mine = codes[i * args.per_client : (i + 1) * args.per_client]
-                bodies = [json.dumps(make_record(code)).encode() for code in mine]
-                raws = [
-                    request_bytes("POST", f"/api/v1/sessions/{code}/consent", body, tickets[code])
-                    for code, body in zip(mine, bodies, strict=True)
-                ]
-                consents.append(raws + raws[:1])  # the repeat must be answered, not stored again
-
-            if not args.abuse_only:
-                base_ms, base_status = asyncio.run(run_load(port, health))
-                post_ms, post_status = asyncio.run(run_load(port, consents))
-                with sqlite3.connect(db) as conn:
-                    stored = conn.execute("SELECT count(*) FROM consents").fetchone()[0]
-            idle_ms, stuck_ms, waited_status = stuck_writer(port, db, codes[-1], hold_seconds=5.0)
-            burst = wrong_code_burst(port, connections=1000)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-    ok = True
-    if not args.abuse_only:
+    results = [
+        one_run(args.tree, args.clients, args.per_client, load=not args.abuse_only, extras=not args.load_only)
+        for _ in range(args.runs)
+    ]
+    rows = [row for row, _, _ in results if row is not None]
+    if rows:
         expected = args.clients * args.per_client
-        print(f"clients: {args.clients}, consents: {expected} (+{args.clients} repeats), loopback, server in its own process")
-        print(f"baseline GET /healthz   p50 {statistics.median(base_ms):6.1f} ms  p99 {percentile(base_ms, 0.99):6.1f} ms  {base_status}")
-        print(f"consent POST            p50 {statistics.median(post_ms):6.1f} ms  p99 {percentile(post_ms, 0.99):6.1f} ms  {post_status}")
-        ratio = percentile(post_ms, 0.99) / percentile(base_ms, 0.99)
-        print(f"p99 ratio consent/baseline: {ratio:.2f}x")
-        lost = expected - stored
-        print(f"stored consents: {stored} of {expected} (lost or doubled: {lost})")
-        ok = percentile(post_ms, 0.99) <= BUDGET_P99_MS and stored == expected and post_status.get(201) == expected + args.clients
-        print(f"budget p99 <= {BUDGET_P99_MS:.0f} ms and nothing lost: {'MET' if ok else 'NOT MET'}")
-    idle_p99, stuck_p99 = percentile(idle_ms, 0.99), percentile(stuck_ms, 0.99)
-    print(
-        f"GET /healthz while a writer holds the lock 5 s: p99 {stuck_p99:6.1f} ms ({len(stuck_ms)} requests) "
-        f"against idle p99 {idle_p99:6.1f} ms: {stuck_p99 / idle_p99:.2f}x; the waiting consent got {waited_status}"
-    )
-    stuck_ok = stuck_p99 <= BUDGET_P99_MS and waited_status == 201
-    print(f"budget /healthz p99 <= {BUDGET_P99_MS:.0f} ms while a writer is stuck: {'MET' if stuck_ok else 'NOT MET'}")
-    budget = LookupLimit().max_failures
-    processed = burst.get(404, 0)
-    print(
-        f"wrong-code burst: 1000 concurrent consent POSTs from one address, headers first: {processed} processed "
-        f"before the lock-out (budget {budget}), {burst.get(429, 0)} refused with 429; statuses {burst}"
-    )
-    burst_ok = processed <= budget and sum(burst.values()) == 1000
-    print(f"budget no more wrong codes processed than the limit: {'MET' if burst_ok else 'NOT MET'}")
-    return 0 if ok and stuck_ok and burst_ok else 1
+        print(f"clients: {args.clients}, consents: {expected} (+{args.clients} repeats) each run, loopback, "
+              f"server in its own process ({args.tree}); {os.cpu_count()} CPUs")
+        print(TABLE_HEAD)
+        for row in rows:
+            print(row.markdown())
+    for _, lines, _ in results:
+        print("\n".join(lines))
+    load_ok = all(row.ok for row in rows)
+    if rows:
+        print(f"budget p99 <= {BUDGET_P99_MS:.0f} ms and nothing lost: {'MET' if load_ok else 'NOT MET'}")
+    return 0 if load_ok and all(ok for _, _, ok in results) else 1
 
 
 if __name__ == "__main__":

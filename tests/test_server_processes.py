@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,59 +22,10 @@ import pytest
 
 from testbed.consent_records import make_record
 from testbed.postgres_cluster import free_port
+from testbed.server_processes import REPO, TOKEN, ServerProcess, start_server
 from tests.database_fixtures import select
 
-REPO = Path(__file__).resolve().parents[1]
-TOKEN = "processes-token-Hq3Vz8Kw2Lp"  # serve refuses a short or guessable one
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
-
-
-@dataclass
-class ServerProcess:
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def start_server(database: str, log: Path, *extra: str, port: int = 0, timeout: float = 30) -> ServerProcess:
-    """``serve`` in its own process; returns once it says where it listens."""
-    where = ["--database", database] if "://" in database else ["--db", database]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", *where, "--port", str(port), *extra],
-            cwd=REPO,
-            env={**os.environ, "PHONETEX_TECHNICIAN_TOKEN": TOKEN},
-            stdout=subprocess.DEVNULL,
-            stderr=out,  # a file, not a pipe: a chatty server never blocks on a full pipe
-        )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = re.search(r"Uvicorn running on (http://\S+)", log.read_text(errors="replace"))
-        if found and (port == 0 or _healthy(found.group(1))):
-            url = found.group(1) if port == 0 else f"http://127.0.0.1:{port}"
-            return ServerProcess(process, url, log)
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    process.kill()
-    process.wait(timeout=10)
-    raise AssertionError(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def open_session(base_url: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.server_process import served
+from testbed.server_processes import served
 
 
 def test_forwarded_addresses_are_ignored_unless_the_proxy_is_named(tmp_path) -> None:
@@ -39,7 +39,7 @@ def test_healthz_answers_while_a_writer_is_stuck_on_the_database(tmp_path) -> No
     import threading
 
     from testbed.consent_records import make_record
-    from tests.server_process import TOKEN
+    from testbed.server_processes import TOKEN
 
     technician = {"Authorization": f"Bearer {TOKEN}"}
     new_session = {"technician": "Sam", "join_url": "https://assist.zoho.com/join?role=A&key=1"}
