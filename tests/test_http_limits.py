@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server_process import ServerProcess, served
+from testbed.server_processes import ServerProcess, served
 
 MiB = 1024 * 1024
 
