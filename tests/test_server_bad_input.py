@@ -150,3 +150,11 @@ def test_after_a_full_disk_the_server_recovers_once_there_is_room(consent_server
         assert again.get(f"/api/v1/sessions/{code}").json()["status"] == "consented"
     assert stored(consent_server) == 1
     assert store._full is False  # the WAL was checkpointed (TRUNCATE) on the way back
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sessions/123456789/consent", "/api/v1/sessions/123456789/provider"])
+def test_a_wrong_method_is_told_every_method_the_address_serves(client, path) -> None:
+    # Found by schemathesis (tests/test_api_fuzz.py): the Allow header named only one of GET and POST.
+    answer = client.request("DELETE", path)
+    assert answer.status_code == 405 and answer.json()["error"] == "method_not_allowed"
+    assert {"GET", "POST"} <= {method.strip() for method in answer.headers["allow"].split(",")}

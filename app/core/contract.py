@@ -406,12 +406,13 @@ ERROR = Object(
 
 JSON = "application/json"
 HTML = "text/html"
+NO_BODY = ""
 
 
 @dataclass(frozen=True)
 class Answer:
     status: int
-    body: Spec | None = None  # None: not JSON (media says what)
+    body: Spec | None = None  # None: not JSON (media says what, NO_BODY for none)
     words: tuple[str, ...] = ()  # the error words this status carries here
     media: str = JSON
 
@@ -434,8 +435,13 @@ class Route:
         raise KeyError(status)
 
 
-def _errors(*pairs: tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
-    return tuple(Answer(status, ERROR, tuple(words)) for status, words in pairs)
+def _errors(*pairs: tuple[int, Sequence[str]], media: str = JSON) -> tuple[Answer, ...]:
+    return tuple(Answer(status, ERROR, tuple(words), media) for status, words in pairs)
+
+
+# The join pages answer a browser's refusal with a page and a client that asks for JSON with
+# the error body (schemathesis found the pages' refusals documented as JSON only).
+_PAGE_OR_JSON = f"{HTML}, {JSON}"
 
 
 _CODE: dict[str, Spec] = {"code": SESSION_CODE}
@@ -533,7 +539,7 @@ ROUTES: tuple[Route, ...] = (
         "The emailed link's page: the launcher for the visitor's system first, or why there is none. "
         "Refusals are HTML pages for browsers; this JSON only for a client that asks for JSON.",
         (Answer(200, None, media=HTML),
-         *_errors(*_WRONG_CODE, (409, ["already_consented"]), (422, ["invalid_code"]))),
+         *_errors(*_WRONG_CODE, (409, ["already_consented"]), (422, ["invalid_code"]), media=_PAGE_OR_JSON)),
         parameters=_CODE,
     ),
     Route(
@@ -541,13 +547,13 @@ ROUTES: tuple[Route, ...] = (
         "A published launcher build, saved under the session's file name (also HEAD and one Range).",
         (Answer(200, None, media=_LAUNCHER_MEDIA), Answer(206, None, media=_LAUNCHER_MEDIA),
          *_errors((404, ["unknown_code", "not_found"]), *_WRONG_CODE[1:], (409, ["already_consented"]),
-                  (422, ["invalid_code"]))),
+                  (422, ["invalid_code"]), media=_PAGE_OR_JSON)),
         parameters={**_CODE, "filename": Text(100, pattern="[A-Za-z0-9_.-]{1,100}", expected="a launcher file name")},
     ),
     Route(
         "GET", "/demo/join/{code}", "demo only", "The join page of demo sessions.",
         (Answer(200, None, media=HTML), *_errors((404, ["unknown_code"]), (422, ["invalid_code"]),
-                                                 (429, ["too_many_attempts"]))),
+                                                 (429, ["too_many_attempts"]), media=_PAGE_OR_JSON)),
         demo_only=True,
         parameters=_CODE,
     ),
@@ -561,9 +567,12 @@ ROUTES: tuple[Route, ...] = (
 
 
 def _html(*statuses: int | tuple[int, Sequence[str]]) -> tuple[Answer, ...]:
-    """Console answers: pages (and redirects) for a browser, refusals as pages too."""
+    """Console answers: pages for a browser, refusals as pages too; a redirect (303) or "no
+    change" (204) has no body (schemathesis found them documented as pages)."""
     return tuple(
-        Answer(status, None, media=HTML) if isinstance(status, int) else Answer(status[0], None, tuple(status[1]), HTML)
+        Answer(status, None, media=NO_BODY if status in (204, 303) else HTML)
+        if isinstance(status, int)
+        else Answer(status[0], None, tuple(status[1]), HTML)
         for status in statuses
     )
 
@@ -590,7 +599,7 @@ CONSOLE_ROUTES: tuple[Route, ...] = (
     Route("GET", "/console/sessions/new", _BROWSER, "The new session form.", _html(200, 303)),
     Route("GET", "/console/sessions/{code}", _BROWSER, "A session, live.", _html(200, 303, _OWN), parameters=_CODE),
     Route("GET", "/console/sessions/{code}/live", _BROWSER, "The live part of a session page, once it changes "
-          "(query: since).", _html(200, 204, 401, _OWN), parameters=_CODE),
+          "(query: since).", (*_html(200, 204), Answer(401, None, media=NO_BODY), *_html(_OWN)), parameters=_CODE),
     Route("POST", "/console/sessions/{code}/cancel", _BROWSER, "Cancel a session nobody consented to.",
           _html(303, 401, 403, _OWN), parameters=_CODE),
     Route("POST", "/console/sessions/{code}/switch-provider", _BROWSER, "Switch the session to TeamViewer.",

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from server.domain import refusals as r
 
@@ -87,9 +88,22 @@ _HTTP_ERRORS = {
 }
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path. Starlette's own ``Allow`` names only the
+    first route whose path matched, so a path with GET and POST routes said only one of them
+    (found by schemathesis, tests/test_api_fuzz.py)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def _from_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = exc.headers
     if exc.status_code == 405:
         error, message = "method_not_allowed", f"This address does not accept {request.method} requests."
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     elif exc.status_code in _HTTP_ERRORS:
         error, message = _HTTP_ERRORS[exc.status_code]
     else:
@@ -99,7 +113,7 @@ def _from_http_exception(request: Request, exc: StarletteHTTPException) -> JSONR
             phrase = "Error"
         error = phrase.lower().replace(" ", "_").replace("-", "_")
         message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else f"{phrase}."
-    return ApiError(exc.status_code, error, message, headers=exc.headers).response()
+    return ApiError(exc.status_code, error, message, headers=headers).response()
 
 
 def _from_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

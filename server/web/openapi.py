@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from app import __version__
-from app.core.contract import ERROR, HTTP_LAYER_REFUSALS, ROUTES, SERVER_FAILURE, Answer, Route
+from app.core.contract import ERROR, HTTP_LAYER_REFUSALS, JSON, ROUTES, SERVER_FAILURE, Answer, Route
 from app.core.wire import named_objects, reference
 
 _DESCRIPTION = (
@@ -24,18 +24,20 @@ _DESCRIPTION = (
 
 
 def _answer(answer: Answer) -> dict[str, Any]:
+    media = [kind.strip() for kind in answer.media.split(",") if kind.strip()]
     if answer.body is None:
-        media = [kind.strip() for kind in answer.media.split(",")]
         content = {kind: {"schema": {"type": "string"} if not kind.endswith("json") else {"type": "object"}}
                    for kind in media}
-        return {"description": "OK", "content": content}
+        return {"description": "OK", "content": content} if content else {"description": "No body"}
     schema = reference(answer.body)
     if answer.body is ERROR and answer.words:
         # Only the words this status carries on this route.
         schema = {"allOf": [schema, {"type": "object", "properties": {"error": {"enum": list(answer.words)}}}]}
+    # A JSON body; a route that also answers browsers may send a page instead.
+    pages = {kind: {"schema": {"type": "string"}} for kind in media if kind != JSON}
     described = {
         "description": ", ".join(f"`{word}`" for word in answer.words) if answer.words else "OK",
-        "content": {"application/json": {"schema": schema}},
+        "content": {**pages, JSON: {"schema": schema}},
     }
     if answer.status == 429:
         described["headers"] = {
