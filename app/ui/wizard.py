@@ -23,6 +23,7 @@ from app.ui.pages.consent import ConsentPage
 from app.ui.pages.open_apps import OpenAppsPage
 from app.ui.pages.session import SessionPage
 from app.ui.pages.terms import TermsPage
+from app.ui.window_fit import KeepOnScreen
 
 
 class PageId(IntEnum):
@@ -55,7 +56,6 @@ def brand_logo() -> QPixmap | None:
     pixmap = QPixmap.fromImage(image.scaled(LOGO_PX, LOGO_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                             Qt.TransformationMode.SmoothTransformation))
     return pixmap
-FIT_WHILE_MS = 10_000  # at most: a desktop without a window manager never frames the window
 
 
 class SupportWizard(QWizard):
@@ -67,12 +67,9 @@ class SupportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         # No minimum beyond what the header and the buttons need: pages scroll their content, so
-        # the window fits a 1024x600 screen and 200 % scaling (fit_to_screen on first show).
+        # the window fits a 1024x600 screen and 200 % scaling, its frame kept on the screen.
         self.resize(PREFERRED_SIZE)
-        self._fitted = False
-        self._fitting = False
-        self._fit_timer = QTimer(self, interval=50)
-        self._fit_timer.timeout.connect(self.fit_to_screen)
+        self.keep_on_screen = KeepOnScreen(self)
         self._expired_bars: dict[PageId, ExpiredBar] = {}
         logo = brand_logo()
         for number, (page_id, page_class) in enumerate(PAGE_CLASSES.items(), 1):
@@ -113,55 +110,6 @@ class SupportWizard(QWizard):
             return int(self._leap[1])
         following = next_step(Step(self.currentId()), self.ctx.journey)
         return -1 if following is None else int(following)
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._fitted:
-            self._fitted = True
-            self._fitting = True
-            # The window manager frames the window a moment later, often without a move or a
-            # resize the window would hear of: look again shortly until it is framed, then leave
-            # the customer alone (at most FIT_WHILE_MS).
-            self._fit_timer.start()
-            QTimer.singleShot(FIT_WHILE_MS, self, self._stop_fitting)
-            self.fit_to_screen()
-
-    def _stop_fitting(self) -> None:
-        self._fitting = False
-        self._fit_timer.stop()
-
-    def moveEvent(self, event) -> None:  # noqa: N802
-        super().moveEvent(event)
-        if self._fitting:
-            self.fit_to_screen()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if self._fitting:
-            self.fit_to_screen()
-
-    def fit_to_screen(self) -> None:
-        """Keep the whole window, title bar and frame included, on the screen's free area."""
-        screen = self.screen()
-        if screen is None:
-            return
-        free = screen.availableGeometry()
-        handle = self.windowHandle()
-        margins = handle.frameMargins() if handle is not None else None
-        framed = margins is not None and not margins.isNull()
-        frame = self.frameGeometry()
-        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
-        width = min(self.width(), free.width() - extra_w)
-        height = min(self.height(), free.height() - extra_h)
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-        frame = self.frameGeometry()
-        x = min(max(frame.x(), free.x()), free.x() + free.width() - frame.width())
-        y = min(max(frame.y(), free.y()), free.y() + free.height() - frame.height())
-        if (x, y) != (frame.x(), frame.y()):
-            self.move(x, y)
-        elif framed and (width, height) == (self.width(), self.height()):
-            self._stop_fitting()  # framed, and the frame fits: leave the customer alone from now
 
     def watch_session(self) -> None:
         """The Session page checked a code: expire it on time (QTimer holds about 24 days at most)."""
