@@ -113,6 +113,37 @@ def check_page(wizard, name: str, needed: list[QWidget], problems: list[str]) ->
         elif page.isAncestorOf(widget) and not view.contains(rect):
             problems.append(f"{name}: {label!r} cannot be scrolled fully into view")
     check_text(page, name, problems)
+    check_width(page, name, problems)
+    check_minimum(wizard, name, problems)
+
+
+def check_width(page, name: str, problems: list[str]) -> None:
+    """The page's content fits its width: the customer scrolls down only, never sideways (a line
+    that cannot wrap, say a long file name, would push the rest out of sight)."""
+    view = page.scroll_area.viewport().width()
+    needed = page.body.minimumSizeHint().width()
+    if needed > view:
+        layout = page.body.layout()
+        items = [layout.itemAt(index) for index in range(layout.count())]
+        wide = [item for item in items if not item.isEmpty() and item.minimumSize().width() > view]
+        names = [describe(item.widget() or item.layout()) for item in wide]
+        problems.append(f"{name}: the page needs {needed} px of width, {view} px are there (too wide: {names})")
+
+
+def describe(part) -> str:
+    if isinstance(part, QWidget):
+        return part.accessibleName() or type(part).__name__
+    return "row of " + ", ".join(describe(part.itemAt(index).widget()) for index in range(part.count()) if part.itemAt(index).widget())
+
+
+def check_minimum(wizard, name: str, problems: list[str]) -> None:
+    """The window may be made as small as the screen: its layout never asks for more."""
+    free = wizard.screen().availableGeometry()
+    frame, client = wizard.frameGeometry(), wizard.geometry()
+    extra = frame.size() - client.size()
+    least = wizard.minimumSize() + extra
+    if least.width() > free.width() or least.height() > free.height():
+        problems.append(f"{name}: the window cannot be smaller than {least.toTuple()} (frame included), the screen has {free.size().toTuple()}")
 
 
 def check_text(page: QWidget, name: str, problems: list[str]) -> None:
@@ -167,7 +198,10 @@ def main() -> int:
         customer.give_permission()
         bot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT)
         connect = wizard.currentPage()
-        look(PageId.CONNECT, [connect.copy_button, connect.open_again_button, connect.reference_label])
+        # The receipt is written by a worker: its line and button come when it is saved.
+        bot.waitUntil(connect.open_receipt_button.isVisible)
+        look(PageId.CONNECT, [connect.copy_button, connect.open_again_button, connect.reference_label,
+                              connect.open_receipt_button])
         screen = wizard.screen()
         report = {
             "screen": screen.geometry().getRect(),

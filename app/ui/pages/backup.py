@@ -57,7 +57,10 @@ class BackupPage(JourneyPage):
         self.drive_combo = QComboBox()
         self.drive_combo.setAccessibleName(self.tr("Backup drive or folder to check"))
         self.drive_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.drive_combo.setMinimumContentsLength(24)
+        # Room for a drive's name; a longer one (or the "no drive" hint) is cut short in the closed
+        # box rather than making the page wider than the screen.
+        self.drive_combo.setMinimumContentsLength(16)
+        self.drive_combo.setMinimumWidth(self.drive_combo.minimumSizeHint().width())
         drive_label = QLabel(self.tr("Backup &drive or folder:"))
         drive_label.setBuddy(self.drive_combo)
         self.check_button = QPushButton(self.tr("&Check backup"))
@@ -90,11 +93,12 @@ class BackupPage(JourneyPage):
             bold = QFont(heading.font())
             bold.setBold(True)
             heading.setFont(bold)
+        # The label, the box, then its buttons, each on a line: one row of all four was wider than
+        # a 1024-pixel screen (the page scrolled sideways and hid "Choose another folder").
         pick_row = QHBoxLayout()
-        pick_row.addWidget(drive_label)
-        pick_row.addWidget(self.drive_combo, 1)
         pick_row.addWidget(self.check_button)
         pick_row.addWidget(self.choose_button)
+        pick_row.addStretch(1)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress_bar, 1)
         progress_row.addWidget(self.cancel_button)
@@ -103,6 +107,8 @@ class BackupPage(JourneyPage):
         layout.addWidget(self.findings_label)
         layout.addSpacing(6)
         layout.addWidget(check)
+        layout.addWidget(drive_label)
+        layout.addWidget(self.drive_combo)
         layout.addLayout(pick_row)
         layout.addLayout(progress_row)
         layout.addWidget(self.status_label)

@@ -70,8 +70,15 @@ class ConnectPage(JourneyPage):
         self.open_again_button = QPushButton(self.tr("Open the link &again"))
         self.open_again_button.setAccessibleName(self.tr("Open the connection link again"))
         self.open_again_button.clicked.connect(self.open_again)
-        self.receipt_label = message_label(self.tr("Where your receipt was saved"))
+        self.receipt_label = message_label(self.tr("Your receipt"))
         self.receipt_label.setVisible(False)
+        # The file's name in a field of its own: a long name (a receipt id, a deep home folder)
+        # cannot wrap, and in the sentence it made the page wider than a zoomed screen. The field
+        # scrolls within itself, and the whole name can still be selected and copied.
+        self.receipt_path_edit = QLineEdit()
+        self.receipt_path_edit.setReadOnly(True)
+        self.receipt_path_edit.setAccessibleName(self.tr("Where your receipt was saved"))
+        self.receipt_path_edit.setVisible(False)
         self.open_receipt_button = QPushButton(self.tr("Open &receipt"))
         self.open_receipt_button.setAccessibleName(self.tr("Open your consent receipt"))
         self.open_receipt_button.setVisible(False)
@@ -82,7 +89,7 @@ class ConnectPage(JourneyPage):
         link_row.addWidget(self.copy_button)
         link_row.addWidget(self.open_again_button)
         receipt_row = QHBoxLayout()
-        receipt_row.addWidget(self.receipt_label, 1)
+        receipt_row.addWidget(self.receipt_path_edit, 1)
         receipt_row.addWidget(self.open_receipt_button)
 
         layout = self.body_layout()
@@ -92,6 +99,7 @@ class ConnectPage(JourneyPage):
         layout.addWidget(self.reference_label)
         layout.addWidget(self.checklist)
         layout.addStretch(1)
+        layout.addWidget(self.receipt_label)
         layout.addLayout(receipt_row)
         self._show_link_row(False)
         # The link works for as long as the session lasts: then its buttons go, and the page says so.
@@ -308,8 +316,11 @@ class ConnectPage(JourneyPage):
 
     def _receipt_saved(self, path: Path) -> None:
         self.receipt_path = path
-        self.receipt_label.setText(self.tr("Your receipt of this permission was saved as {path}").format(path=str(path)))
+        self.receipt_label.setText(self.tr("Your receipt of this permission was saved as:"))
         self.receipt_label.setVisible(True)
+        self.receipt_path_edit.setText(str(path))
+        self.receipt_path_edit.setCursorPosition(0)
+        self.receipt_path_edit.setVisible(True)
         self.open_receipt_button.setVisible(True)
 
     def open_receipt(self) -> None:
