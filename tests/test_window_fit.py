@@ -4,11 +4,12 @@ real (offscreen) window. tests/test_screen_fit.py checks the same under X11 with
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QMargins, QRect, QSize
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget, QWizard
 
 from app.ui import window_fit
 from app.ui.window_fit import KeepOnScreen, fitted_frame, plausible_margins
+from tests.wizard_driver import make_wizard
 
 
 @pytest.mark.parametrize(
@@ -95,3 +96,16 @@ def test_a_move_the_customer_makes_is_left_alone_once_the_window_has_settled(qtb
     # Growing is not the customer's doing: then the window comes back whole.
     widget.resize(400, 250)
     qtbot.waitUntil(lambda: free.contains(widget.frameGeometry()))
+
+
+def test_the_wizard_s_buttons_come_back_with_the_window(qtbot):
+    """QWizard lays out its pages and buttons at the size its resize event carries: a correction
+    made inside that event was undone by it, and the buttons stayed below a window that fitted."""
+    wizard, _opened = make_wizard(qtbot, "http://127.0.0.1:9")
+    free = free_area(wizard)
+    wizard.resize(free.width() + 200, free.height() + 300)
+    qtbot.waitUntil(lambda: free.contains(wizard.frameGeometry()))
+    QApplication.processEvents()
+    for kind in (QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton):
+        button = wizard.button(kind)
+        assert free.contains(QRect(button.mapToGlobal(QPoint(0, 0)), button.size())), kind

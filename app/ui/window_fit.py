@@ -54,6 +54,11 @@ class KeepOnScreen(QObject):
         self._looking.timeout.connect(self._look)
         self._stop_looking = QTimer(self, singleShot=True, interval=LOOK_WHILE_MS)
         self._stop_looking.timeout.connect(self._looking.stop)
+        # Fitting waits until the event that called for it is handled: a QWizard lays its pages
+        # and buttons out at the size its resize event carries, so a resize made inside that
+        # event was undone by it (the window fitted, its buttons laid out below the screen).
+        self._soon = QTimer(self, singleShot=True, interval=0)
+        self._soon.timeout.connect(self.fit)
         window.installEventFilter(self)
 
     @property
@@ -73,14 +78,14 @@ class KeepOnScreen(QObject):
             self._follow_screen(self.window.screen())
             self._looking.start()
             self._stop_looking.start()
-            self.fit()
+            self._soon.start()
         elif kind == QEvent.Type.Move:
             # The customer's own move keeps the frame; a new frame (or the first) is the desktop's.
             if self.looking or self._current_margins() != self._margins:
-                self.fit()
+                self._soon.start()
         elif kind in (QEvent.Type.Resize, QEvent.Type.ScreenChangeInternal, QEvent.Type.DevicePixelRatioChange):
             if self._shown:
-                self.fit()
+                self._soon.start()
         return False
 
     def _follow_screen(self, screen: QScreen | None) -> None:
@@ -89,10 +94,10 @@ class KeepOnScreen(QObject):
         self._screen = screen
         if screen is not None:
             screen.availableGeometryChanged.connect(self._free_area_changed)
-            self.fit()
+            self._soon.start()
 
     def _free_area_changed(self, _free: QRect) -> None:
-        self.fit()
+        self._soon.start()
 
     def _current_margins(self) -> QMargins:
         handle = self.window.windowHandle()
