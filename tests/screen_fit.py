@@ -25,6 +25,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QLabel, QWidget, QWizard
 
+from app.core.verification_words import WORDS_PER_SESSION, spoken_form, word_list
 from app.ui.application import create_application
 from app.ui.wizard import PageId
 from server.embedded import EmbeddedServer
@@ -179,6 +180,11 @@ def main() -> int:
                 wizard.screen().grabWindow(0).save(str(args.shots / f"{args.name}-{page_id.name.lower().replace('_', '-')}.png"))
 
         page = customer.wait_for_session()
+        # The session's words are drawn at random: judge the page with the three widest the list
+        # holds, in the page's own font, so a narrow screen cannot pass by luck.
+        metrics = page.words_value.fontMetrics()
+        widest = sorted(word_list(), key=metrics.horizontalAdvance)[-WORDS_PER_SESSION:]
+        page.words_value.setText(spoken_form(tuple(widest)))
         look(PageId.SESSION, [page.code_edit, page.check_button, page.words_value, page.warning_label])
         customer.press_next()
         terms = wizard.currentPage()

@@ -134,5 +134,8 @@ def data_label() -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    # Of any length (a company, a technician's name, three long verification words in a big
+    # font): it wraps rather than making the page wider than a zoomed screen.
+    label.setWordWrap(True)
     label.setProperty("data", True)
     return label
