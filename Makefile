@@ -34,10 +34,10 @@ $(VENV)/.installed-build: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[build]"
 	touch $@
 
-# The screen-fit check is left out while it is flaky: at 1280x800 x1.5 the window sometimes ends a
-# few pixels past the screen (seen in 1 of 3 fresh-clone CI runs); `make screen-fit` runs it.
+# The whole suite, the screen-fit check under Xvfb + openbox included; `make screen-fit` runs that
+# check alone (six screens side by side, one launcher each walking all pages).
 test: $(VENV)/.installed-dev
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not screen_fit"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 screen-fit: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m screen_fit

@@ -211,6 +211,8 @@ def test_a_server_failure_shows_a_message_and_retry_sends_the_same_consent_once(
     wizard, opened = wizard_for(qtbot, consent_server, session, transport=httpx.MockTransport(flaky))
     page, message = _consent_page_after_refusal(qtbot, wizard, opened)
     assert "Retry" in message
+    # Only Retry is offered: Give permission is greyed out while the same record waits to go again.
+    assert page.retry_button.isEnabled() and not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentId() == PageId.CONNECT, timeout=10_000)
     assert len(seen_receipts) == 2 and seen_receipts[0] == seen_receipts[1]

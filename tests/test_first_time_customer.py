@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 
@@ -94,6 +95,22 @@ def test_the_terms_page_for_keyboard_readers_and_back_keeps_its_tick(qtbot, cons
     customer.press_next()
     terms = customer.page(PageId.TERMS)
     assert terms.accept_box.isChecked() and wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_the_caret_at_the_end_of_the_terms_unlocks_the_accept_box(qtbot, consent_server):
+    """A screen reader (or caret browsing) reads by moving the caret, not the scroll bar."""
+    session = consent_server.create_session()
+    wizard, _opened = make_wizard(qtbot, consent_server.base_url, demo_origin=consent_server.base_url,
+                                  initial_code=session["code"])
+    customer = Customer(qtbot, wizard)
+    customer.wait_for_session()
+    customer.press_next()
+    terms = customer.page(PageId.TERMS)
+    assert not terms.accept_box.isEnabled()
+    caret = terms.text_view.textCursor()
+    caret.movePosition(QTextCursor.MoveOperation.End)
+    terms.text_view.setTextCursor(caret)
+    qtbot.waitUntil(terms.accept_box.isEnabled, timeout=5000)
 
 
 def test_typed_codes_are_grouped_like_filled_in_ones_and_the_hint_is_no_code(qtbot, consent_server):

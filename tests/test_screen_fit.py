@@ -33,6 +33,9 @@ SCREENS = [
     ("1920x1080", "2", None),
     ("1366x768", "1", "144"),
 ]
+# The README's pictures of every page, into docs/ only when asked (PHONETEX_SCREENSHOTS=docs).
+SHOTS = {("1024x600", "1", None): "fit-1024x600", ("1920x1080", "2", None): "fit-200"}
+DOCS = ROOT / "docs"
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -57,8 +60,11 @@ def test_every_page_fits_every_screen(tmp_path):
             if dpi:
                 # A larger font at the same pixel size: no scaling, only the text grows.
                 env.update(QT_FONT_DPI=dpi, QT_ENABLE_HIGHDPI_SCALING="0")
+            shots = []
+            if os.environ.get("PHONETEX_SCREENSHOTS") == "docs" and (size, scale, dpi) in SHOTS:
+                shots = ["--shots", str(DOCS), "--name", SHOTS[(size, scale, dpi)]]
             runs.append(((size, scale, dpi), subprocess.Popen(
-                [sys.executable, str(SCRIPT)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                [sys.executable, str(SCRIPT), *shots], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )))
         problems = {}
         for screen, run in runs:
