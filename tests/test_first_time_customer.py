@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 
 from app.ui import context
 from app.ui.context import leave_box
+from app.ui.pages.base import message_label
 from app.ui.pages.terms import terms_date
-from app.ui.text import local_time
+from app.ui.text import ZERO_WIDTH_SPACE, local_time, wrappable_path
 from app.ui.wizard import PageId
 from tests.wizard_driver import Customer, make_wizard
 
@@ -122,3 +123,13 @@ def test_typed_codes_are_grouped_like_filled_in_ones_and_the_hint_is_no_code(qtb
     assert page.code_edit.text() == "482 913 5"
     QTest.keyClicks(page.code_edit, "57")
     assert page.code_edit.text() == "482 913 557"
+
+
+def test_the_receipt_s_file_name_wraps_instead_of_widening_the_page(qtbot):
+    name = "/home/ann/.local/state/Phonetex Support/receipts/consent-receipt-2026-12-01-7ae04585-5bc7-4fb6-aa35-db55e3000770.txt"
+    label = message_label("Where your receipt was saved")
+    qtbot.addWidget(label)
+    label.setText(f"Your receipt of this permission was saved as {wrappable_path(name)}")
+    whole = label.fontMetrics().horizontalAdvance("consent-receipt-2026-12-01-7ae04585-5bc7-4fb6-aa35-db55e3000770.txt")
+    assert label.minimumSizeHint().width() < whole / 3
+    assert label.text().replace(ZERO_WIDTH_SPACE, "").endswith(name)

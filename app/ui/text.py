@@ -35,3 +35,14 @@ def local_time(iso_utc: str) -> str:
     time = locale.toString(local.time(), QLocale.FormatType.ShortFormat)
     zone = local.timeZoneAbbreviation()
     return f"{date}, {time} {zone}".strip()
+
+
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def wrappable_path(path: str) -> str:
+    """A file name that may wrap after its separators, hyphens, dots and underscores: a receipt's
+    name (``consent-receipt-2026-12-01-5bc7…``) has no space, and Qt breaks lines only at spaces
+    and between some punctuation and letters, so the whole name made its page wider than a
+    zoomed screen. The marks are invisible."""
+    return "".join(char + ZERO_WIDTH_SPACE if char in "/\\-_." else char for char in path)

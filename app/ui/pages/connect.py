@@ -30,7 +30,7 @@ from app.core.support_session import SupportWatch
 from app.ui.pages.base import data_label, JourneyPage, message_label, set_error, set_info
 from app.ui.receipt import save_receipt_later
 from app.core.utc_time import parse_iso_utc
-from app.ui.text import core_text
+from app.ui.text import core_text, wrappable_path
 from app.ui.workers import BackgroundRunner
 
 log = logging.getLogger(__name__)
@@ -70,15 +70,8 @@ class ConnectPage(JourneyPage):
         self.open_again_button = QPushButton(self.tr("Open the link &again"))
         self.open_again_button.setAccessibleName(self.tr("Open the connection link again"))
         self.open_again_button.clicked.connect(self.open_again)
-        self.receipt_label = message_label(self.tr("Your receipt"))
+        self.receipt_label = message_label(self.tr("Where your receipt was saved"))
         self.receipt_label.setVisible(False)
-        # The file's name in a field of its own: a long name (a receipt id, a deep home folder)
-        # cannot wrap, and in the sentence it made the page wider than a zoomed screen. The field
-        # scrolls within itself, and the whole name can still be selected and copied.
-        self.receipt_path_edit = QLineEdit()
-        self.receipt_path_edit.setReadOnly(True)
-        self.receipt_path_edit.setAccessibleName(self.tr("Where your receipt was saved"))
-        self.receipt_path_edit.setVisible(False)
         self.open_receipt_button = QPushButton(self.tr("Open &receipt"))
         self.open_receipt_button.setAccessibleName(self.tr("Open your consent receipt"))
         self.open_receipt_button.setVisible(False)
@@ -89,7 +82,7 @@ class ConnectPage(JourneyPage):
         link_row.addWidget(self.copy_button)
         link_row.addWidget(self.open_again_button)
         receipt_row = QHBoxLayout()
-        receipt_row.addWidget(self.receipt_path_edit, 1)
+        receipt_row.addWidget(self.receipt_label, 1)
         receipt_row.addWidget(self.open_receipt_button)
 
         layout = self.body_layout()
@@ -99,7 +92,6 @@ class ConnectPage(JourneyPage):
         layout.addWidget(self.reference_label)
         layout.addWidget(self.checklist)
         layout.addStretch(1)
-        layout.addWidget(self.receipt_label)
         layout.addLayout(receipt_row)
         self._show_link_row(False)
         # The link works for as long as the session lasts: then its buttons go, and the page says so.
@@ -316,11 +308,13 @@ class ConnectPage(JourneyPage):
 
     def _receipt_saved(self, path: Path) -> None:
         self.receipt_path = path
-        self.receipt_label.setText(self.tr("Your receipt of this permission was saved as:"))
+        # The whole name, wrapping inside itself (a receipt id has no space to wrap at); the tip
+        # holds it without the invisible wrapping marks.
+        self.receipt_label.setText(
+            self.tr("Your receipt of this permission was saved as {path}").format(path=wrappable_path(str(path)))
+        )
+        self.receipt_label.setToolTip(str(path))
         self.receipt_label.setVisible(True)
-        self.receipt_path_edit.setText(str(path))
-        self.receipt_path_edit.setCursorPosition(0)
-        self.receipt_path_edit.setVisible(True)
         self.open_receipt_button.setVisible(True)
 
     def open_receipt(self) -> None:
