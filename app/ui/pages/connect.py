@@ -308,12 +308,10 @@ class ConnectPage(JourneyPage):
 
     def _receipt_saved(self, path: Path) -> None:
         self.receipt_path = path
-        # The whole name, wrapping inside itself (a receipt id has no space to wrap at); the tip
-        # holds it without the invisible wrapping marks.
+        # The whole name, wrapping inside itself (a receipt id has no space to wrap at).
         self.receipt_label.setText(
             self.tr("Your receipt of this permission was saved as {path}").format(path=wrappable_path(str(path)))
         )
-        self.receipt_label.setToolTip(str(path))
         self.receipt_label.setVisible(True)
         self.open_receipt_button.setVisible(True)
 
