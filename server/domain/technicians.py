@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.core.utc_time import iso_utc, parse_iso_utc, utc_now
+from app.core.wire import text_problem
 from server.domain.passwords import check_new_password, hash_password, verify_password
 from server.domain.random_ids import id_digest, new_id
 from server.domain.refusals import AccountRefused
@@ -33,8 +34,20 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{1,63}")
 _MAX_NAME = 120
 _MAX_LABEL = 80
 TOKEN_PREFIX = "ptx_"
+# Account and API-token ids are ``secrets.token_hex(8)``. Anything else names nobody and is not
+# looked up: a path such as /console/technicians/a%00b/remove would otherwise reach the database,
+# where SQLite finds no row and PostgreSQL refuses the NUL byte (an error, not "no such account").
+_ROW_ID = re.compile(r"[0-9a-f]{16}")
 
 
+def _is_row_id(value: str) -> bool:
+    return _ROW_ID.fullmatch(value) is not None
+
+
+def _is_text(value: str) -> bool:
+    """The tree's one text rule (app.core.wire): no control characters (NUL included, which
+    PostgreSQL cannot store), no lone surrogates (not UTF-8), something visible."""
+    return text_problem(value) is None
 
 
 @dataclass(frozen=True)
@@ -55,14 +68,14 @@ class Technician:
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip()
-    if not _EMAIL.fullmatch(email):
+    if not _EMAIL.fullmatch(email) or not _is_text(email):
         raise AccountRefused("Type an e-mail address such as sam.carter@phonetex.example.")
     return email.lower()
 
 
 def check_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > _MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if not name or len(name) > _MAX_NAME or not _is_text(name):
         raise AccountRefused(f"Type the technician's name as customers should see it (at most {_MAX_NAME} characters).")
     return name
 
@@ -104,6 +117,8 @@ def add_technician(
 
 def new_password_link(store: Store, technician_id: str, now: datetime | None = None) -> tuple[Technician, str]:
     """A fresh set-password link for an account (an earlier unused one stops working)."""
+    if not _is_row_id(technician_id):
+        raise AccountRefused("There is no such technician.")
     with store.transaction() as tx:
         row = tx.technician(technician_id)
         if row is None:
@@ -209,7 +224,7 @@ def _other_account(tx: Transaction, admin: Technician, technician_id: str) -> Te
         raise AccountRefused("Only an administrator can change technicians' accounts.")
     if technician_id == admin.id:
         raise AccountRefused("You cannot disable or remove your own account; ask another administrator.")
-    row = tx.technician(technician_id)
+    row = tx.technician(technician_id) if _is_row_id(technician_id) else None
     if row is None:
         raise AccountRefused("There is no such technician (perhaps someone removed them just now).")
     return row
@@ -237,7 +252,7 @@ def remove_technician(store: Store, admin: Technician, technician_id: str) -> Te
 def create_api_token(store: Store, technician: Technician, label: str, now: datetime | None = None) -> tuple[ApiTokenRow, str]:
     """The technician's new API token (shown once); their earlier token, if any, stops working."""
     label = (label or "").strip()
-    if not label or len(label) > _MAX_LABEL or any(ord(c) < 32 for c in label):
+    if not label or len(label) > _MAX_LABEL or not _is_text(label):
         raise AccountRefused(f"Say in a few words what the token is for (at most {_MAX_LABEL} characters).")
     secret = TOKEN_PREFIX + new_id()
     now = now or utc_now()
@@ -257,6 +272,8 @@ def create_api_token(store: Store, technician: Technician, label: str, now: date
 
 
 def revoke_api_token(store: Store, technician: Technician, token_id: str, now: datetime | None = None) -> bool:
+    if not _is_row_id(token_id):
+        return False
     with store.transaction() as tx:
         return tx.revoke_api_token(token_id, technician.id, iso_utc(now or utc_now()))
 
