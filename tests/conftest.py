@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # A developer's proxy settings must not send loopback test traffic elsewhere.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
-pytest_plugins = ["tests.server_fixtures", "tests.browser", "tests.database_fixtures"]
+pytest_plugins = ["tests.server_fixtures", "tests.browser", "tests.database_fixtures", "tests.standins.fixtures"]
 
 
 @pytest.fixture(autouse=True, scope="session")

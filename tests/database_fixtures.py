@@ -19,7 +19,16 @@ import pytest
 
 from testbed.postgres_cluster import ClusterUnavailable, PostgresCluster
 
-__all__ = ["ENGINES", "database", "empty_postgres_url", "module_database", "postgres_cluster", "postgres_url", "select"]
+__all__ = [
+    "ENGINES",
+    "database",
+    "empty_postgres_url",
+    "location_args",
+    "module_database",
+    "postgres_cluster",
+    "postgres_url",
+    "select",
+]
 
 ENGINES = ("sqlite", "postgresql")
 
@@ -135,3 +144,8 @@ def select(database: str, sql: str, params: tuple[Any, ...] | list[Any] = ()) ->
 
     with psycopg.connect(database) as connection:
         return connection.execute(sql.replace("?", "%s"), params).fetchall()
+
+
+def location_args(database: str) -> list[str]:
+    """The command line's words for ``database``: ``--database URL`` or ``--db FILE``."""
+    return ["--database", database] if "://" in database else ["--db", database]

@@ -1,30 +1,15 @@
 """The console with the providers' APIs (stand-ins on loopback): a session opened without a
 pasted link comes from Zoho Assist with the technician's own link; Switch to TeamViewer moves it
-and the session page says so; without TeamViewer set up, the switch is refused with why."""
+and the session page says so; without TeamViewer set up, the switch is refused with why. On both
+engines (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import html
 import re
 
-import pytest
-
 from server.embedded import EmbeddedServer
 from testbed.console_accounts import Browser, add_account
-from tests.standins.teamviewer import StandInTeamViewer
-from tests.standins.zoho import StandInZoho
-
-
-@pytest.fixture
-def zoho():
-    with StandInZoho() as standin:
-        yield standin
-
-
-@pytest.fixture
-def teamviewer():
-    with StandInTeamViewer() as standin:
-        yield standin
 
 
 def signed_in(server) -> Browser:
@@ -41,9 +26,8 @@ def open_through_zoho(browser: Browser) -> str:
     return re.search(r"/console/sessions/([0-9]{9})", created.headers["location"]).group(1)
 
 
-def test_a_session_from_zoho_offers_the_technicians_link_and_switches_to_teamviewer(tmp_path, zoho, teamviewer):
-    with EmbeddedServer(tmp_path / "c.sqlite3", demo=False,
-                        provider_environ={**zoho.environ(), **teamviewer.environ()}) as server:
+def test_a_session_from_zoho_offers_the_technicians_link_and_switches_to_teamviewer(database, zoho, providers_environ):
+    with EmbeddedServer(database, demo=False, provider_environ=providers_environ) as server:
         browser = signed_in(server)
         code = open_through_zoho(browser)
         (made,) = zoho.sessions.values()
@@ -60,8 +44,8 @@ def test_a_session_from_zoho_offers_the_technicians_link_and_switches_to_teamvie
         browser.close()
 
 
-def test_without_teamviewer_set_up_the_switch_is_refused_and_says_why(tmp_path, zoho):
-    with EmbeddedServer(tmp_path / "c.sqlite3", demo=False, provider_environ=zoho.environ()) as server:
+def test_without_teamviewer_set_up_the_switch_is_refused_and_says_why(database, zoho):
+    with EmbeddedServer(database, demo=False, provider_environ=zoho.environ()) as server:
         browser = signed_in(server)
         code = open_through_zoho(browser)
         refused = browser.post(f"/console/sessions/{code}/switch-provider")

@@ -57,6 +57,7 @@ def test_each_doc_row_names_the_routes_statuses_words_and_fields(route) -> None:
 
 
 def test_the_server_serves_exactly_the_contracts_routes(tmp_path: Path) -> None:
+    # The routes the app declares, read without serving a request: the engine plays no part.
     app = create_app(ServerConfig.resolve(tmp_path / "c.sqlite3", token="t" * 40, demo=True, environ={}))
     try:
         served = {

@@ -156,9 +156,9 @@ def test_head_and_ranges_resume_a_download(http, server, published: Path) -> Non
     assert http.get(mac, headers={"Range": "bytes=50-149"}).content == whole[50:150]
 
 
-def test_a_missing_build_says_to_call(tmp_path: Path) -> None:
+def test_a_missing_build_says_to_call(database: str, tmp_path: Path) -> None:
     folder = publish(tmp_path / "only-windows", systems=("windows",))
-    with EmbeddedServer(tmp_path / "c.sqlite3", launchers_dir=folder) as running:
+    with EmbeddedServer(database, launchers_dir=folder) as running:
         code = _session(running)
         page = httpx.get(f"{running.base_url}/join/{code}", headers=_as("linux")).text
         assert [system for system, _ in _download_links(page)] == ["windows"]
@@ -168,8 +168,8 @@ def test_a_missing_build_says_to_call(tmp_path: Path) -> None:
         assert missing.status_code == 404
 
 
-def test_without_published_builds_every_system_says_to_call(tmp_path: Path) -> None:
-    with EmbeddedServer(tmp_path / "c.sqlite3") as running:
+def test_without_published_builds_every_system_says_to_call(database: str) -> None:
+    with EmbeddedServer(database) as running:
         code = _session(running)
         page = httpx.get(f"{running.base_url}/join/{code}", headers=_as("windows")).text
         assert _download_links(page) == []

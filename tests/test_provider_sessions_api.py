@@ -24,8 +24,7 @@ from server.embedded import EmbeddedServer
 from server.providers.http import RetryPolicy
 from server.providers.settings import ProviderSettings
 from testbed.consent_records import make_record
-from tests.standins.teamviewer import StandInTeamViewer
-from tests.standins.zoho import StandInZoho
+from tests.database_fixtures import location_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,21 +34,9 @@ async def _no_wait(seconds: float) -> None:
 
 
 @pytest.fixture
-def zoho():
-    with StandInZoho() as standin:
-        yield standin
-
-
-@pytest.fixture
-def teamviewer():
-    with StandInTeamViewer() as standin:
-        yield standin
-
-
-@pytest.fixture
-def server(database, zoho, teamviewer):
+def server(database, providers_environ):
     """The real server on each engine (SQLite, PostgreSQL), its providers the stand-ins."""
-    with EmbeddedServer(database, provider_environ={**zoho.environ(), **teamviewer.environ()}) as running:
+    with EmbeddedServer(database, provider_environ=providers_environ) as running:
         yield running
 
 
@@ -152,8 +139,8 @@ def test_when_zoho_fails_the_technician_is_told_in_words_and_nothing_is_stored(s
         assert tx.sessions_awaiting_report("9999", 10) == []
 
 
-def test_a_provider_without_credentials_is_named(tmp_path):
-    with EmbeddedServer(tmp_path / "c.sqlite3") as bare, technician(bare) as api:
+def test_a_provider_without_credentials_is_named(engine_server):
+    with technician(engine_server) as api:
         refused = api.post("/api/v1/sessions", json={"technician": "Sam", "provider": "teamviewer"})
     assert refused.status_code == 409 and refused.json()["error"] == "provider_not_configured"
     assert "PHONETEX_TEAMVIEWER_TOKEN" in refused.json()["message"]
@@ -303,11 +290,10 @@ def run_cli(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[
     )
 
 
-def test_the_command_line_opens_a_zoho_session_and_switches_it_to_teamviewer(tmp_path, zoho, teamviewer):
-    db = str(tmp_path / "consents.sqlite3")
-    environ = {**zoho.environ(), **teamviewer.environ()}
+def test_the_command_line_opens_a_zoho_session_and_switches_it_to_teamviewer(database, zoho, teamviewer, providers_environ):
+    environ, where = providers_environ, location_args(database)
     created = run_cli(
-        "create-session", "--db", db, "--technician", "Sam Carter", "--provider", "zoho-assist",
+        "create-session", *where, "--technician", "Sam Carter", "--provider", "zoho-assist",
         "--customer-email", "john@zylker.com", "--development", environ=environ,
     )
     assert created.returncode == 0, created.stderr
@@ -316,12 +302,12 @@ def test_the_command_line_opens_a_zoho_session_and_switches_it_to_teamviewer(tmp
     assert summary["join_url"] == zoho_session["customer_url"]
     assert summary["technician_url"] == zoho_session["technician_url"]
 
-    switched = run_cli("switch-provider", summary["code"], "teamviewer", "--db", db, "--development", environ=environ)
+    switched = run_cli("switch-provider", summary["code"], "teamviewer", *where, "--development", environ=environ)
     assert switched.returncode == 0, switched.stderr
     (tv_session,) = teamviewer.sessions.values()
     assert json.loads(switched.stdout)["join_url"] == tv_session["end_customer_link"]
 
     # Without --development the stand-ins' plain http is refused, in one line.
-    production = run_cli("create-session", "--db", db, "--technician", "Sam", environ=environ)
+    production = run_cli("create-session", *where, "--technician", "Sam", environ=environ)
     assert production.returncode == 2
     assert "allowed only for the loopback stand-ins" in production.stderr and "Traceback" not in production.stderr

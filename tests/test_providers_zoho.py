@@ -38,12 +38,6 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-@pytest.fixture
-def zoho():
-    with StandInZoho() as standin:
-        yield standin
-
-
 def client_for(standin, *, clock=None, sleeps=None, **overrides) -> ZohoAssist:
     settings = ProviderSettings.from_environ(standin.environ(**overrides), development=True).zoho
     retry = RetryPolicy(base_delay=0.01, max_delay=0.02, sleep=sleeps or Sleeps())

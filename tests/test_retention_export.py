@@ -15,7 +15,7 @@ from server.domain.retention import NoSuchReceipt, RetentionError, export_consen
 from server.domain.sessions import open_session
 from server.storage import Store, open_store
 from testbed.consent_records import make_record
-from tests.database_fixtures import select
+from tests.database_fixtures import location_args, select
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
 NOW = datetime.now(UTC)
@@ -80,10 +80,6 @@ def test_export_gives_the_stored_answer_and_the_readable_receipt(store: Store) -
         export_consent(store, "../../etc/passwd", load_brand())
 
 
-def location_args(database: str) -> list[str]:
-    return ["--database", database] if "://" in database else ["--db", database]
-
-
 def test_the_commands(store: Store, database: str, capsys, monkeypatch) -> None:
     _, old = session_at(store, NOW - timedelta(days=100), consent=True)
     _, kept = session_at(store, NOW - timedelta(days=1), consent=True)
@@ -133,21 +129,19 @@ def test_every_table_that_hangs_off_a_session_goes_with_it(database: str, store:
     }
 
 
-def test_export_into_a_pipe_closed_early_ends_quietly(tmp_path) -> None:
+def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, database: str) -> None:
     """`export ... | head -1`: the reader has gone before the receipt is written; one short exit, no
     traceback. (The read end is closed before the command starts, so every write meets a closed pipe.)"""
     import os
     import subprocess
     import sys
 
-    database = str(tmp_path / "consents.sqlite3")
-    with open_store(database) as store:
-        _, record = session_at(store, NOW - timedelta(days=1), consent=True)
+    _, record = session_at(store, NOW - timedelta(days=1), consent=True)
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
         exporter = subprocess.run(
-            [sys.executable, "-m", "server", "export", "--db", database, "--receipt", record["receipt_id"]],
+            [sys.executable, "-m", "server", "export", *location_args(database), "--receipt", record["receipt_id"]],
             stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False,
         )
     finally:

@@ -31,7 +31,7 @@ from server.storage import StoreError, open_store
 from server.storage.sqlite import SqliteStore
 from server.web.app import create_app
 from testbed.consent_records import REMOVE, make_record
-from tests.database_fixtures import select
+from tests.database_fixtures import location_args, select
 
 REPO = Path(__file__).resolve().parents[1]
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
@@ -88,8 +88,8 @@ def test_health(http: httpx.Client) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_a_non_ascii_token_works(tmp_path: Path) -> None:
-    with EmbeddedServer(tmp_path / "c.sqlite3", token="jeton-été") as running:
+def test_a_non_ascii_token_works(database: str) -> None:
+    with EmbeddedServer(database, token="jeton-été") as running:
         response = httpx.post(
             f"{running.base_url}/api/v1/sessions",
             json={"technician": "Sam", "join_url": ZOHO_LINK},
@@ -340,8 +340,8 @@ def test_demo_join_page(consent_server: EmbeddedServer) -> None:
     assert "You have joined the demo session" in response.text
 
 
-def test_demo_join_page_exists_only_in_demo_mode(tmp_path: Path) -> None:
-    with EmbeddedServer(tmp_path / "c.sqlite3", demo=False) as production:
+def test_demo_join_page_exists_only_in_demo_mode(database: str) -> None:
+    with EmbeddedServer(database, demo=False) as production:
         code = production.create_session(join_url=ZOHO_LINK)["code"]
         assert_error(httpx.get(f"{production.base_url}/demo/join/{code}"), 404, "not_found")
         with pytest.raises(ValueError):
@@ -356,15 +356,16 @@ def test_framework_errors_are_json(http: httpx.Client) -> None:
     assert response.headers["allow"] == "GET"
 
 
-def test_unexpected_failures_are_json_without_a_traceback(tmp_path: Path) -> None:
-    with EmbeddedServer(tmp_path / "c.sqlite3") as broken:
+def test_unexpected_failures_are_json_without_a_traceback(database: str) -> None:
+    with EmbeddedServer(database) as broken:
         broken.store.close()  # every query now fails inside the server
         response = httpx.get(f"{broken.base_url}/api/v1/sessions/123456789")
     assert_error(response, 500, "internal_error")
-    assert "sqlite" not in response.text.lower()
+    assert not {"sqlite", "psycopg", "pool", "postgres"} & set(re.findall(r"[a-z]+", response.text.lower()))
 
 
 def test_the_frameworks_own_validation_errors_are_json(tmp_path: Path) -> None:
+    # FastAPI's own validation, before any store is asked: one engine is enough.
     app = create_app(ServerConfig.resolve(tmp_path / "c.sqlite3", token="t", environ={}))
 
     @app.get("/typed/{number}")
@@ -405,6 +406,7 @@ def test_references_avoid_look_alike_characters() -> None:
 
 
 def test_start_demo_server(tmp_path: Path) -> None:
+    # The demo is the embedded engine by design: an SQLite file in a folder it removes.
     server, created = start_demo_server(tmp_path)
     base_url = server.base_url
     try:
@@ -422,6 +424,7 @@ def test_start_demo_server(tmp_path: Path) -> None:
 
 
 def test_a_store_on_a_missing_folder_fails_with_one_line(tmp_path: Path) -> None:
+    # About the SQLite file's folder; PostgreSQL's unreachable database: test_storage_engines.
     with pytest.raises(StoreError) as failure:
         EmbeddedServer(tmp_path / "missing" / "c.sqlite3").start()
     assert "missing" in str(failure.value) and "\n" not in str(failure.value)
@@ -442,17 +445,16 @@ def test_cli_help() -> None:
     assert "create-session" in result.stdout and "serve" in result.stdout
 
 
-def test_cli_create_session_is_served(tmp_path: Path) -> None:
-    db = tmp_path / "c.sqlite3"
+def test_cli_create_session_is_served(database: str) -> None:
     result = run_cli(
-        "create-session", "--db", str(db), "--join-url", ZOHO_LINK, "--technician", "Sam Carter",
+        "create-session", *location_args(database), "--join-url", ZOHO_LINK, "--technician", "Sam Carter",
         "--ticket", "PTX-9", "--provider", "zoho-assist", "--expires-in-minutes", "30",
     )
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
     assert created["customer_link"] == f"{load_brand().support_site}/join/{created['code']}"
     assert (created["join_url"], created["technician"], created["ticket"]) == (ZOHO_LINK, "Sam Carter", "PTX-9")
-    with EmbeddedServer(db) as running:
+    with EmbeddedServer(database) as running:
         looked_up = httpx.get(f"{running.base_url}/api/v1/sessions/{created['code']}")
         assert looked_up.json()["technician"] == "Sam Carter"
         # The words the technician got offline are the ones the customer's launcher is shown.

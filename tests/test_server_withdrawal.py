@@ -85,10 +85,10 @@ def test_a_malformed_withdrawal_is_refused_with_what_is_off(receipt_id: str, bod
     assert refused.value.message.endswith(".")
 
 
-def test_over_http_the_launcher_withdraws_by_receipt_id(consent_server: EmbeddedServer) -> None:
-    code = consent_server.create_session(join_url=ZOHO_LINK)["code"]
+def test_over_http_the_launcher_withdraws_by_receipt_id(engine_server: EmbeddedServer) -> None:
+    code = engine_server.create_session(join_url=ZOHO_LINK)["code"]
     record = make_record(code)
-    with httpx.Client(base_url=consent_server.base_url) as client:
+    with httpx.Client(base_url=engine_server.base_url) as client:
         given = client.post(f"/api/v1/sessions/{code}/consent", json=record)
         assert given.status_code == 201
         url = f"/api/v1/consents/{record['receipt_id']}/withdrawal"
@@ -100,4 +100,4 @@ def test_over_http_the_launcher_withdraws_by_receipt_id(consent_server: Embedded
     assert first.json()["status"] == "withdrawn" and first.json()["reference"] == given.json()["reference"]
     assert (unknown.status_code, unknown.json()["error"]) == (404, "no_consent")
     assert (malformed.status_code, malformed.json()["error"]) == (422, "invalid_request")
-    assert consent_server.store.withdrawal(record["receipt_id"]).reason == "customer"
+    assert engine_server.store.withdrawal(record["receipt_id"]).reason == "customer"
