@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -16,7 +17,7 @@ from app.core.terms import load_terms
 from server.domain.consents import prepare_consent, record_consent, record_consents
 from server.domain.refusals import AlreadyConsented, SessionCancelled
 from server.domain.sessions import cancel_session, open_session, words_secret
-from server.storage import ConsentRow, Store, StoreError, open_store
+from server.storage import ConsentRow, SessionReportRow, Store, StoreError, open_store
 from testbed.consent_records import make_record
 
 ZOHO_LINK = "https://assist.zoho.com/join?role=A&key=123456789"
@@ -213,3 +214,31 @@ def test_the_wrong_code_limit_in_the_database_is_one_for_every_process(store: St
     second.record_failure("198.51.100.1")  # clears out what left the window: all of .7's
     assert first.tracked_clients() == 1
     assert select_count(store) == 1
+
+
+def test_a_later_lock_out_end_wins_and_ended_ones_are_not_listed(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.record_lockout("203.0.113.0", "2026-12-01T10:00:00Z")
+        tx.record_lockout("203.0.113.0", "2026-12-01T12:00:00Z")  # later: replaces
+        tx.record_lockout("203.0.113.0", "2026-12-01T11:00:00Z")  # earlier: changes nothing
+        tx.record_lockout("198.51.100.0", "2026-12-01T09:00:00Z")
+    # A read-only look (PostgreSQL refuses a DELETE there) still leaves out the ended one.
+    with store.reading() as tx:
+        assert tx.lockouts("2026-12-01T09:30:00Z") == [("203.0.113.0", "2026-12-01T12:00:00Z")]
+    with store.transaction() as tx:
+        assert tx.lockouts("2026-12-01T12:00:00Z") == []
+
+
+def test_a_session_report_put_again_replaces_the_first(store: Store) -> None:
+    code = new_session(store)
+    first = SessionReportRow(code, "zoho-assist", "z-1", "pending", 1, "2026-12-01T10:00:00Z", None, None, None, None,
+                             "no answer yet", "2026-12-01T09:00:00Z")
+    settled = replace(first, state="found", attempts=2, next_check_at=None, started_at="2026-12-01T09:05:00Z",
+                      ended_at="2026-12-01T09:35:00Z", duration_seconds=1800.0, detail=None,
+                      updated_at="2026-12-01T10:00:00Z")
+    with store.transaction() as tx:
+        tx.put_session_report(first)
+        tx.put_session_report(settled)
+    with store.reading() as tx:
+        assert tx.session_report(code, "z-1") == settled
+        assert tx.session_report(code, "z-2") is None

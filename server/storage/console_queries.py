@@ -1,6 +1,5 @@
 """The technician console's queries (server.domain.technicians, console_sessions, step_events),
-written once for both engines: ``?`` placeholders, which the PostgreSQL engine's ``_run`` turns
-into its own; booleans as Python bools (SQLite stores 0/1, PostgreSQL BOOLEAN); the order of a
+written once for both engines (server.storage.queries); booleans as Python bools (SQLite stores 0/1, PostgreSQL BOOLEAN); the order of a
 session's steps from ``step_events.seq`` (an identity column on PostgreSQL, ``STEP_SEQ`` on SQLite).
 """
 
@@ -9,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from server.storage.consent_queries import SESSION_COLUMNS
 from server.storage.interface import (
     ApiTokenRow,
     LoginRow,
@@ -18,11 +18,9 @@ from server.storage.interface import (
     StepEventRow,
     TechnicianRow,
 )
+from server.storage.queries import Queries
 
-_SESSION_COLUMNS = (
-    "code, technician, ticket, join_url, provider, created_at, expires_at, status, provider_session_id, technician_url"
-)
-_SESSION_WIDTH = len(_SESSION_COLUMNS.split(", "))
+_SESSION_WIDTH = len(SESSION_COLUMNS.split(", "))
 _TECHNICIAN_COLUMNS = "id, email, name, is_admin, disabled, password_hash, created_at"
 _TOKEN_COLUMNS = "id, technician_id, label, token_digest, tail, created_at, revoked_at"
 _STEP_COLUMNS = "event_id, session_code, step, details_json, received_at"
@@ -34,14 +32,11 @@ def _technician(row: Sequence[Any]) -> TechnicianRow:
     return TechnicianRow(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], row[6])
 
 
-class ConsoleQueries:
-    """Mixed into an engine's Transaction, which supplies ``_run(query, params) -> cursor``."""
+class ConsoleQueries(Queries):
+    """Mixed into an engine's Transaction (server.storage.queries)."""
 
     # SQL giving a new step's ``seq``, or "" where the column fills itself in.
     STEP_SEQ = ""
-
-    def _run(self, query: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
 
 
     def technician(self, technician_id: str) -> TechnicianRow | None:
@@ -147,7 +142,7 @@ class ConsoleQueries:
         return None if row is None else SessionOwnerRow(*row)
 
     def recent_sessions(self, technician_id: str | None, limit: int) -> list[tuple[SessionRow, SessionOwnerRow | None]]:
-        columns = ", ".join(f"s.{c}" for c in _SESSION_COLUMNS.split(", "))
+        columns = ", ".join(f"s.{c}" for c in SESSION_COLUMNS.split(", "))
         query = (
             f"SELECT {columns}, o.code, o.technician_id, o.customer_name, o.customer_email "
             "FROM sessions s LEFT JOIN session_owners o ON o.code = s.code"

@@ -5,10 +5,10 @@ stored: one consent per session and one per receipt id are the tables' own const
 read-then-write of the domain (is this receipt new? is the session open? then store) is made safe
 across processes by locks the reads of a write transaction take, in READ COMMITTED:
 
-- :meth:`PostgresTransaction.consent_by_receipt` first takes a transaction-scoped advisory lock on
-  the receipt id, so a retry of a receipt that another process is storing right now waits for that
+- a look-up of a receipt id (``consent_by_receipt``) first takes a transaction-scoped advisory
+  lock on the receipt id (:meth:`PostgresTransaction._wait_for_receipt`), so a retry of a receipt that another process is storing right now waits for that
   commit and then finds its row: it gets the same answer instead of a refusal;
-- :meth:`PostgresTransaction.session` reads the session ``FOR UPDATE``, so two consents (or a
+- a write transaction reads the session ``FOR UPDATE`` (:meth:`PostgresTransaction._row_lock`), so two consents (or a
   consent and a cancel) for one session take turns; the later one's next statement sees what the
   earlier one committed.
 
@@ -20,6 +20,7 @@ foresee (two new sessions drawing one code) undoes only that item, which is trie
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,36 +30,16 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from server.storage.consent_queries import ConsentQueries
 from server.storage.console_queries import ConsoleQueries
-from server.storage.interface import (
-    ConsentRow,
-    ProviderSwitchRow,
-    R,
-    SessionReportRow,
-    SessionRow,
-    Store,
-    StoreError,
-    T,
-    Transaction,
-    WithdrawalRow,
-)
+from server.storage.interface import R, Store, StoreError, T, Transaction
+from server.storage.limit_queries import LimitQueries
 from server.storage.migrations import SchemaError, upgrade_postgresql
 from server.storage.postgresql_url import DatabaseUrlError, check_url, connect, first_line, redact
+from server.storage.provider_queries import ProviderQueries
 
 log = logging.getLogger(__name__)
 
-_SESSION_COLUMNS = (
-    "code, technician, ticket, join_url, provider, created_at, expires_at, status, provider_session_id, technician_url"
-)
-_SWITCH_COLUMNS = (
-    "session_code, switched_at, technician, from_provider, to_provider, provider_session_id, join_url, after_consent"
-)
-_REPORT_COLUMNS = (
-    "session_code, provider, provider_session_id, state, attempts, next_check_at, started_at, ended_at, "
-    "duration_seconds, flag, detail, updated_at"
-)
-_CONSENT_COLUMNS = "session_code, receipt_id, reference, record_json, received_at, answer_json"
-_WITHDRAWAL_COLUMNS = "receipt_id, withdrawn_at, reason"
 # A batch aborted as a deadlock victim is run again this often before its callers get the error.
 _BATCH_TRIES = 5
 # An item that hit a unique violation (it raced a write the locks do not cover) is tried again.
@@ -67,184 +48,33 @@ POOL_MIN = 1
 POOL_MAX = 10
 
 
-class PostgresTransaction(ConsoleQueries, Transaction):
+@functools.lru_cache(maxsize=512)
+def _placeholders(query: str) -> str:
+    """The shared queries' ``?`` as psycopg's ``%s`` (server.storage.queries), once per statement."""
+    return query.replace("?", "%s")
+
+
+class PostgresTransaction(ConsentQueries, ProviderQueries, LimitQueries, ConsoleQueries, Transaction):
+    """The shared query sets (server.storage.queries) on one pooled connection, with the locks
+    that keep several processes' read-then-write correct (module docstring)."""
+
     def __init__(self, connection: psycopg.Connection[Any], *, writing: bool) -> None:
         self._db = connection
         self._writing = writing
 
     def _run(self, query: str, params: Sequence[Any] = ()) -> Any:
-        # The console's queries are written with "?" (server.storage.console_queries).
-        return self._db.execute(query.replace("?", "%s"), tuple(params))
+        return self._db.execute(_placeholders(query), tuple(params))
 
-    def _one(self, query: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        return self._db.execute(query, params).fetchone()
+    def _row_lock(self) -> str:
+        return " FOR UPDATE" if self._writing else ""
 
-    def session(self, code: str) -> SessionRow | None:
-        lock = " FOR UPDATE" if self._writing else ""
-        row = self._one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE code = %s{lock}", (code,))
-        return None if row is None else SessionRow(*row)
-
-    def consent_for_session(self, code: str) -> ConsentRow | None:
-        row = self._one(f"SELECT {_CONSENT_COLUMNS} FROM consents WHERE session_code = %s", (code,))
-        return None if row is None else ConsentRow(*row)
-
-    def consent_by_receipt(self, receipt_id: str) -> ConsentRow | None:
+    def _wait_for_receipt(self, receipt_id: str) -> None:
         if self._writing:
-            # Its own statement: the SELECT below must take its snapshot after the wait.
+            # Its own statement: the SELECT that follows must take its snapshot after the wait.
             self._db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (receipt_id,))
-        row = self._one(f"SELECT {_CONSENT_COLUMNS} FROM consents WHERE receipt_id = %s", (receipt_id,))
-        return None if row is None else ConsentRow(*row)
 
-    def reference_in_use(self, reference: str) -> bool:
-        return self._one("SELECT 1 FROM consents WHERE reference = %s", (reference,)) is not None
-
-    def insert_session(self, session: SessionRow) -> None:
-        self._db.execute(
-            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                session.code, session.technician, session.ticket, session.join_url,
-                session.provider, session.created_at, session.expires_at, session.status,
-                session.provider_session_id, session.technician_url,
-            ),
-        )
-
-    def insert_consent(self, consent: ConsentRow) -> None:
-        self._db.execute(
-            f"INSERT INTO consents ({_CONSENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                consent.session_code, consent.receipt_id, consent.reference,
-                consent.record_json, consent.received_at, consent.answer_json,
-            ),
-        )
-
-    def set_status(self, code: str, status: str) -> None:
-        self._db.execute("UPDATE sessions SET status = %s WHERE code = %s", (status, code))
-
-    def withdrawal(self, receipt_id: str) -> WithdrawalRow | None:
-        row = self._one(f"SELECT {_WITHDRAWAL_COLUMNS} FROM withdrawals WHERE receipt_id = %s", (receipt_id,))
-        return None if row is None else WithdrawalRow(*row)
-
-    def insert_withdrawal(self, withdrawal: WithdrawalRow) -> None:
-        self._db.execute(
-            f"INSERT INTO withdrawals ({_WITHDRAWAL_COLUMNS}) VALUES (%s, %s, %s)",
-            (withdrawal.receipt_id, withdrawal.withdrawn_at, withdrawal.reason),
-        )
-
-    def consent_count(self) -> int:
-        return int(self._one("SELECT count(*) FROM consents", ())[0])  # type: ignore[index]
-
-    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
-        row = self._one("SELECT value FROM secrets WHERE name = %s", (name,))
-        if row is None:
-            # Several processes may make one at once: the first INSERT wins, all read the winner.
-            self._db.execute(
-                "INSERT INTO secrets (name, value) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING", (name, make())
-            )
-            row = self._one("SELECT value FROM secrets WHERE name = %s", (name,))
-        assert row is not None
-        return bytes(row[0])
-
-    def wrong_codes_since(self, client_key: str, since: float) -> tuple[int, float | None]:
-        row = self._db.execute(
-            "SELECT count(*), min(failed_at) FROM wrong_codes WHERE client_key = %s AND failed_at > %s",
-            (client_key, since),
-        ).fetchone()
-        return (0, None) if row is None else (int(row[0]), row[1])
-
-    def add_wrong_code(self, client_key: str, at: float, *, forget_before: float) -> None:
-        self._db.execute("DELETE FROM wrong_codes WHERE failed_at <= %s", (forget_before,))
-        self._db.execute("INSERT INTO wrong_codes (client_key, failed_at) VALUES (%s, %s)", (client_key, at))
-
-    def wrong_code_clients_since(self, since: float) -> int:
-        row = self._db.execute("SELECT count(DISTINCT client_key) FROM wrong_codes WHERE failed_at > %s", (since,)).fetchone()
-        return 0 if row is None else int(row[0])
-
-    def remove_before(self, cutoff: str) -> tuple[int, int]:
-        consents = self._db.execute(
-            "DELETE FROM consents WHERE received_at < %s "
-            "OR session_code IN (SELECT code FROM sessions WHERE expires_at < %s) RETURNING session_code",
-            (cutoff, cutoff),
-        ).fetchall()
-        sessions = self._db.execute("DELETE FROM sessions WHERE expires_at < %s", (cutoff,)).rowcount
-        # A session still running when its consent aged out (a retention shorter than a session).
-        for (code,) in consents:
-            sessions += self._db.execute("DELETE FROM sessions WHERE code = %s", (code,)).rowcount
-        return sessions, len(consents)
-
-
-    def switch_provider(self, switch: ProviderSwitchRow, technician_url: str | None) -> None:
-        self._db.execute(
-            "UPDATE sessions SET provider = %s, join_url = %s, provider_session_id = %s, technician_url = %s "
-            "WHERE code = %s",
-            (switch.to_provider, switch.join_url, switch.provider_session_id, technician_url, switch.session_code),
-        )
-        self._db.execute(
-            f"INSERT INTO provider_switches ({_SWITCH_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                switch.session_code, switch.switched_at, switch.technician, switch.from_provider,
-                switch.to_provider, switch.provider_session_id, switch.join_url, int(switch.after_consent),
-            ),
-        )
-
-    def provider_switches(self, code: str) -> list[ProviderSwitchRow]:
-        rows = self._db.execute(
-            f"SELECT {_SWITCH_COLUMNS} FROM provider_switches WHERE session_code = %s ORDER BY id", (code,)
-        ).fetchall()
-        return [
-            ProviderSwitchRow(
-                session_code=row[0], switched_at=row[1], technician=row[2], from_provider=row[3],
-                to_provider=row[4], provider_session_id=row[5], join_url=row[6], after_consent=bool(row[7]),
-            )
-            for row in rows
-        ]
-
-    def session_report(self, code: str, provider_session_id: str) -> SessionReportRow | None:
-        row = self._one(
-            f"SELECT {_REPORT_COLUMNS} FROM session_reports WHERE session_code = %s AND provider_session_id = %s",
-            (code, provider_session_id),
-        )
-        return None if row is None else SessionReportRow(*row)
-
-    def put_session_report(self, report: SessionReportRow) -> None:
-        self._db.execute(
-            f"INSERT INTO session_reports ({_REPORT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (session_code, provider_session_id) DO UPDATE SET provider = EXCLUDED.provider, "
-            "state = EXCLUDED.state, attempts = EXCLUDED.attempts, next_check_at = EXCLUDED.next_check_at, "
-            "started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
-            "duration_seconds = EXCLUDED.duration_seconds, flag = EXCLUDED.flag, detail = EXCLUDED.detail, "
-            "updated_at = EXCLUDED.updated_at",
-            (
-                report.session_code, report.provider, report.provider_session_id, report.state,
-                report.attempts, report.next_check_at, report.started_at, report.ended_at,
-                report.duration_seconds, report.flag, report.detail, report.updated_at,
-            ),
-        )
-
-    def sessions_awaiting_report(self, now: str, limit: int) -> list[str]:
-        rows = self._db.execute(
-            """
-            SELECT s.code FROM sessions AS s
-            LEFT JOIN session_reports AS r
-                ON r.session_code = s.code AND r.provider_session_id = s.provider_session_id
-            WHERE s.status = 'consented' AND s.provider_session_id IS NOT NULL
-                AND (r.session_code IS NULL OR (r.state = 'pending' AND r.next_check_at <= %s))
-            ORDER BY s.created_at LIMIT %s
-            """,
-            (now, limit),
-        ).fetchall()
-        return [row[0] for row in rows]
-    def record_lockout(self, network: str, until: str) -> None:
-        self._db.execute(
-            "INSERT INTO lockouts (network, until) VALUES (%s, %s) "
-            "ON CONFLICT (network) DO UPDATE SET until = greatest(lockouts.until, excluded.until)",
-            (network, until),
-        )
-
-    def lockouts(self, now: str) -> list[tuple[str, str]]:
-        if self._writing:
-            self._db.execute("DELETE FROM lockouts WHERE until <= %s", (now,))
-        rows = self._db.execute("SELECT network, until FROM lockouts WHERE until > %s", (now,)).fetchall()
-        return [(row[0], row[1]) for row in rows]
+    def _may_write(self) -> bool:
+        return self._writing  # a READ ONLY transaction refuses even a DELETE of ended rows
 
 
 class PostgresStore(Store):
