@@ -126,9 +126,9 @@ def test_memory_stays_bounded_and_no_lockout_is_forgotten() -> None:
     assert limits.retry_after("10.0.0.0") is None  # the oldest unlocked counts were forgotten
 
 
-def test_lockouts_are_kept_in_the_store_and_survive_a_restart(tmp_path) -> None:
+def test_lockouts_are_kept_in_the_store_and_survive_a_restart(database: str) -> None:
     clock = FakeClock()
-    store = open_store(tmp_path / "c.sqlite3")
+    store = open_store(database)
     try:
         kept: list[tuple[str, float]] = []
         limits = FailedLookups(
