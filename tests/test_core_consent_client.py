@@ -57,3 +57,15 @@ def test_an_unreachable_server_is_named_as_such():
         client.lookup_session("482 913 557")
     assert "could not be reached" in str(failure.value)
     assert failure.value.retryable
+
+
+def test_a_server_that_timed_out_the_request_is_worth_a_retry():
+    """408: the server gave up on headers that came too slowly (a slow network), not a refusal."""
+    timed_out = httpx.Response(408, json={"error": "request_timeout", "message": "Request header timeout."})
+    client = ConsentClient("https://support.phonetex.example", transport=httpx.MockTransport(lambda r: timed_out))
+    with pytest.raises(ServerError) as caught:
+        client.lookup_session("482913557")
+    assert caught.value.retryable
+    assert caught.value.failure == ServerError.NO_ANSWER
+    assert "did not answer in time" in str(caught.value.message.template) and "press Retry" in caught.value.message.template
+    client.close()

@@ -138,7 +138,7 @@ class ServerError(UserFacingError):
     @property
     def retryable(self) -> bool:
         """True when sending the same request again may work (no answer, or the server failed)."""
-        return self.status == 0 or self.status >= 500 or self.status == 429
+        return self.status in (0, 408, 429) or self.status >= 500
 
 
 @dataclass(frozen=True)
@@ -327,14 +327,7 @@ class ConsentClient:
         try:
             return within_deadline(exchange, DEADLINE_SECONDS)
         except (httpx.TimeoutException, DeadlinePassed):
-            raise ServerError(
-                QT_TRANSLATE_NOOP(
-                    CONTEXT,
-                    "Phonetex's server did not answer in time. Check your internet connection, "
-                    "then press Retry.",
-                ),
-                failure=ServerError.NO_ANSWER,
-            ) from None
+            raise _not_in_time() from None
         except httpx.ConnectError as error:
             if "CERTIFICATE" in str(error).upper() or "SSL" in str(error).upper():
                 raise ServerError(
@@ -395,6 +388,9 @@ def _refusal(raw: RawAnswer, method: str, code: str) -> ServerError:
             ),
             status=raw.status,
         )
+    if raw.status == 408:
+        # The server gave up waiting for this request's headers: a slow network, worth a retry.
+        return _not_in_time(raw.status)
     if raw.status == 407:
         return ServerError(
             QT_TRANSLATE_NOOP(
@@ -449,6 +445,18 @@ def _too_many_attempts(raw: RawAnswer, body: dict[str, Any] | None) -> ServerErr
         error=word,
         retry_after=seconds,
         minutes=-(-seconds // 60),
+    )
+
+
+def _not_in_time(status: int = 0) -> ServerError:
+    return ServerError(
+        QT_TRANSLATE_NOOP(
+            CONTEXT,
+            "Phonetex's server did not answer in time. Check your internet connection, "
+            "then press Retry.",
+        ),
+        status=status,
+        failure=ServerError.NO_ANSWER,
     )
 
 
