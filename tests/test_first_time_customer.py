@@ -86,7 +86,12 @@ def test_the_terms_page_for_keyboard_readers_and_back_keeps_its_tick(qtbot, cons
     assert not terms.accept_box.isEnabled()
     QTest.keyClick(terms.text_view, Qt.Key.Key_End)
     qtbot.waitUntil(terms.accept_box.isEnabled, timeout=5000)
-    customer.tick(terms.accept_box)
+    # Then Tab goes on to the accept box (not to Back), Space ticks it, and Return goes on.
+    QTest.keyClick(terms.text_view, Qt.Key.Key_Tab)
+    assert terms.accept_box.hasFocus()
+    QTest.keyClick(terms.accept_box, Qt.Key.Key_Space)
+    assert terms.accept_box.isChecked()
+    qtbot.waitUntil(wizard.button(QWizard.WizardButton.NextButton).isEnabled, timeout=5000)
     customer.press_next()
     customer.page(PageId.OPEN_APPS)
     back = wizard.button(QWizard.WizardButton.BackButton)

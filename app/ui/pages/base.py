@@ -38,6 +38,8 @@ class JourneyPage(QWizardPage):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # A keyboard stop of its own (arrow keys scroll a page of text), so it needs a name.
+        self.scroll_area.setAccessibleName(self.tr("Page content"))
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scroll_area.viewport().setAutoFillBackground(False)  # the page's own background shows
         self.body = QWidget()
