@@ -56,6 +56,7 @@ from testbed.server_processes import REPO, ServerProcess, start_servers, stop_al
 def run_row(
     name: str, database: str, count_stored, *, clients: int, processes: int, per_client: int, token: str,
     log_dir: Path, tree: Path, options: list[str], rate: float | None = None, kill_after: float | None = None,
+    database_pids: tuple[int, ...] = (),
 ) -> Row:
     # The limit is not what is measured: every client here is 127.0.0.1.
     servers = start_servers(database, processes, log_dir, "--lookup-failures", "1000000", *options, token=token, tree=tree)
@@ -63,7 +64,7 @@ def run_row(
         kill = None if kill_after is None else (servers[0].kill, kill_after)
         after = None if kill_after is None else (lambda load: check_after_kill(servers, load))
         return measure(name, [s.port for s in servers], [s.process.pid for s in servers], token, count_stored,
-                       clients=clients, per_client=per_client, rate=rate, kill=kill, after=after)
+                       clients=clients, per_client=per_client, rate=rate, kill=kill, after=after, database_pids=database_pids)
     finally:
         stop_all(servers)
 
@@ -211,7 +212,7 @@ def postgres_rows(cluster: PostgresCluster, args: argparse.Namespace, wanted: se
                     return int(row[0])
 
             rows.append(run_row(name, url, pg_count, clients=args.clients, processes=args.processes, options=options,
-                                rate=rate, kill_after=kill_after, **common))
+                                rate=rate, kill_after=kill_after, database_pids=(cluster.pid,), **common))
     return rows
 
 
@@ -222,7 +223,7 @@ def main() -> int:
     parser.add_argument("--per-client", type=int, default=10)
     parser.add_argument("--sqlite-clients", type=int, default=50)
     parser.add_argument("--runs", type=int, default=1, help="each row this many times (fresh servers and database)")
-    parser.add_argument("--paced", default="", help="offered rates (consents/s, comma-separated) for paced rows")
+    parser.add_argument("--paced", default="50,100,200", help="offered rates (consents/s, comma-separated) for paced rows")
     parser.add_argument("--only", default="", help="comma-separated rows: sqlite,pg,group,kill,paced")
     parser.add_argument("--tree", type=Path, default=REPO, help="run the server of another checkout (before/after)")
     parser.add_argument("--skip-load", action="store_true", help="only the group-commit comparison")

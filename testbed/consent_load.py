@@ -21,8 +21,8 @@ BUDGET_P99_MS = 50.0
 JOIN_URL = "https://assist.zoho.com/join?role=A&key=1"
 TABLE_HEAD = (
     "| engine | clients | processes | offered | GET /healthz p50 / p99 ms | consent POST p50 / p99 ms | p99 ratio "
-    "| server CPU ms per healthz / consent | consents/s | stored | load average |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| server CPU ms per healthz / consent | database CPU ms per consent | consents/s | stored | load average |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -81,6 +81,7 @@ class Row:
     stored: int
     expected: int
     rate: float | None = None  # requests/s offered, or None: closed loop
+    cpu_database_ms: float | None = None  # PostgreSQL's processes, per consent
     notes: str = ""
     load_average: str = ""
 
@@ -100,9 +101,10 @@ class Row:
         if not self.every_answer_right:
             notes = f"{notes} statuses {self.consents.statuses}".strip()
         offered = "closed loop" if self.rate is None else f"{self.rate:.0f}/s"
+        database = "-" if self.cpu_database_ms is None else f"{self.cpu_database_ms:.2f}"
         return (
             f"| {self.name} | {self.clients} | {self.processes} | {offered} | {h50:.1f} / {h99:.1f} | {c50:.1f} / {c99:.1f} "
-            f"| {c99 / h99:.2f}x | {self.cpu_health_ms:.2f} / {self.cpu_consent_ms:.2f} | {self.consents.throughput:.0f} "
+            f"| {c99 / h99:.2f}x | {self.cpu_health_ms:.2f} / {self.cpu_consent_ms:.2f} | {database} | {self.consents.throughput:.0f} "
             f"| {self.stored} of {self.expected} | {self.load_average} |" + (f" {notes}" if notes else "")
         )
 
@@ -119,6 +121,7 @@ def measure(
     rate: float | None = None,
     kill: tuple[Callable[[], None], float] | None = None,
     after: Callable[[Load], str] | None = None,
+    database_pids: Sequence[int] = (),
 ) -> Row:
     """Open the sessions through ``ports[0]``, run both loads, count what is stored (less the
     untimed warm-up consents, one per client, each of which must have got its 201). ``kill``:
@@ -133,15 +136,20 @@ def measure(
     started = cpu.seconds()
     health = asyncio.run(run_load(ports, health_requests(clients, per_client), rate=rate))
     between = cpu.seconds()
+    database_cpu = ServerCpu(database_pids) if database_pids else None
+    database_started = database_cpu.seconds() if database_cpu else 0.0
     requests = consent_requests(sessions, clients, per_client)
     killing = None if kill is None else (kill[0], int(kill[1] * sum(len(r) for r in requests)))
     average = load_average()
     consents = asyncio.run(run_load(ports, requests, rate=rate, kill=killing))
     ended = cpu.seconds()
+    database_ms = None
+    if database_cpu is not None:
+        database_ms = (database_cpu.seconds() - database_started) * 1000 / max(1, len(consents.latencies))
     notes = after(consents) if after is not None else ""
     return Row(
         name, clients, len(ports), health, consents,
         cpu_health_ms=(between - started) * 1000 / max(1, len(health.latencies)),
-        cpu_consent_ms=(ended - between) * 1000 / max(1, len(consents.latencies)),
+        cpu_consent_ms=(ended - between) * 1000 / max(1, len(consents.latencies)), cpu_database_ms=database_ms,
         stored=count_stored() - clients, expected=clients * per_client, rate=rate, notes=notes, load_average=average,
     )

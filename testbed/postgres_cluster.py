@@ -80,6 +80,11 @@ class PostgresCluster:
         assert self.folder is not None, "the cluster is not running"
         return self.folder
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (its children are the connections' backends)."""
+        return int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+
     def url(self, database: str = "postgres") -> str:
         """The address a server is given: ``postgresql://USER:PASSWORD@127.0.0.1:PORT/DB``."""
         return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
