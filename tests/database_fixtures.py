@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from testbed.postgres_cluster import ClusterUnavailable, PostgresCluster
+from testbed.server_processes import location_args
 
 __all__ = [
     "ENGINES",
@@ -144,8 +145,3 @@ def select(database: str, sql: str, params: tuple[Any, ...] | list[Any] = ()) ->
 
     with psycopg.connect(database) as connection:
         return connection.execute(sql.replace("?", "%s"), params).fetchall()
-
-
-def location_args(database: str) -> list[str]:
-    """The command line's words for ``database``: ``--database URL`` or ``--db FILE``."""
-    return ["--database", database] if "://" in database else ["--db", database]
