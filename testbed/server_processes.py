@@ -127,9 +127,13 @@ def stop_all(servers: Sequence[ServerProcess]) -> None:
 
 
 @contextmanager
-def served(folder: Path, *extra: str, timeout: float = 30, token: str = TOKEN) -> Iterator[ServerProcess]:
-    """``serve --db <folder>/c.sqlite3 --port 0 <extra>``; yields once it listens, stops it after."""
-    server = start_server(folder / "c.sqlite3", folder / "server.log", *extra, timeout=timeout, token=token)
+def served(
+    folder: Path, *extra: str, timeout: float = 30, token: str = TOKEN, database: str | None = None
+) -> Iterator[ServerProcess]:
+    """``serve --db <folder>/c.sqlite3 --port 0 <extra>`` (or on ``database``, a file or a
+    postgresql:// URL); yields once it listens, stops it after. The log is in ``folder``."""
+    where = database if database is not None else folder / "c.sqlite3"
+    server = start_server(where, folder / "server.log", *extra, timeout=timeout, token=token)
     try:
         yield server
     finally:

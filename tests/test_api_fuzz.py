@@ -48,9 +48,11 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    # Without a wrong-code limit: the fuzzer's wrong codes would otherwise turn later answers into 429.
-    with served(tmp_path_factory.mktemp("fuzz"), "--demo", "--lookup-failures", "1000000000") as server:
+def fuzzed_server(tmp_path_factory: pytest.TempPathFactory, module_database: str) -> Iterator[ServerProcess]:
+    # On both engines (NUL bytes and huge numbers must not reach PostgreSQL as a 500), and without
+    # a wrong-code limit: the fuzzer's wrong codes would otherwise turn later answers into 429.
+    folder = tmp_path_factory.mktemp("fuzz")
+    with served(folder, "--demo", "--lookup-failures", "1000000000", database=module_database) as server:
         opened = httpx.post(
             f"{server.base_url}/api/v1/sessions",
             json={"technician": "Sam Carter", "join_url": "https://assist.zoho.com/join?role=A&key=123456789"},

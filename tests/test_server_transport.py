@@ -8,8 +8,8 @@ import httpx
 from testbed.server_processes import served
 
 
-def test_forwarded_addresses_are_ignored_unless_the_proxy_is_named(tmp_path) -> None:
-    with served(tmp_path, "--lookup-failures", "2") as server, httpx.Client(base_url=server.base_url) as client:
+def test_forwarded_addresses_are_ignored_unless_the_proxy_is_named(tmp_path, database) -> None:
+    with served(tmp_path, "--lookup-failures", "2", database=database) as server, httpx.Client(base_url=server.base_url) as client:
         # A forwarder on loopback cannot hand out fresh addresses: all count as the forwarder.
         statuses = [
             client.get(f"/api/v1/sessions/10000000{n}", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
@@ -18,8 +18,8 @@ def test_forwarded_addresses_are_ignored_unless_the_proxy_is_named(tmp_path) -> 
     assert statuses == [404, 404, 429, 429]
 
 
-def test_a_named_proxy_forwards_the_clients_address(tmp_path) -> None:
-    with served(tmp_path, "--lookup-failures", "2", "--trusted-proxy", "127.0.0.1") as server, httpx.Client(
+def test_a_named_proxy_forwards_the_clients_address(tmp_path, database) -> None:
+    with served(tmp_path, "--lookup-failures", "2", "--trusted-proxy", "127.0.0.1", database=database) as server, httpx.Client(
         base_url=server.base_url
     ) as client:
         spread = [
@@ -35,6 +35,7 @@ def test_a_named_proxy_forwards_the_clients_address(tmp_path) -> None:
 
 
 def test_healthz_answers_while_a_writer_is_stuck_on_the_database(tmp_path) -> None:
+    # SQLite's: a second process holding its one write lock is how its writers get stuck.
     import sqlite3
     import threading
 

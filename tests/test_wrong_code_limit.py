@@ -164,10 +164,10 @@ def test_tickets_prove_a_look_up_of_that_code_only_and_expire() -> None:
 # --- against the real server ---------------------------------------------------------------
 
 
-def test_an_office_of_fifty_with_ten_typos_all_get_through(tmp_path) -> None:
+def test_an_office_of_fifty_with_ten_typos_all_get_through(database) -> None:
     """50 customers behind one address; ten of them mistype their code first. With the default
     limit, every one looks their session up and records consent."""
-    with EmbeddedServer(tmp_path / "c.sqlite3") as server:
+    with EmbeddedServer(database) as server:
         sessions = [server.create_session()["code"] for _ in range(50)]
         with httpx.Client(base_url=server.base_url, timeout=20) as office:
             for number, code in enumerate(sessions):
@@ -184,9 +184,9 @@ def test_an_office_of_fifty_with_ten_typos_all_get_through(tmp_path) -> None:
         assert server.store.consent_count() == 50
 
 
-def test_a_ticket_lets_a_consent_past_a_locked_out_network(tmp_path) -> None:
+def test_a_ticket_lets_a_consent_past_a_locked_out_network(database) -> None:
     limit = LookupLimit(max_failures=3, window_seconds=600)
-    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=limit) as server:
+    with EmbeddedServer(database, lookup_limit=limit) as server:
         code = server.create_session()["code"]
         with httpx.Client(base_url=server.base_url, timeout=20) as office:
             ticket = office.get(f"/api/v1/sessions/{code}").json()["consent_ticket"]
@@ -208,12 +208,12 @@ def test_a_ticket_lets_a_consent_past_a_locked_out_network(tmp_path) -> None:
 
 
 
-def test_a_burst_of_slow_bodies_at_the_real_server_gets_only_the_budget(tmp_path) -> None:
+def test_a_burst_of_slow_bodies_at_the_real_server_gets_only_the_budget(database) -> None:
     """200 consent POSTs for wrong codes from one address send their headers first and their
     bodies only once the server holds them all: no more than the budget is processed, and the
     real session behind them is out of reach afterwards."""
     limit = LookupLimit(max_failures=5, window_seconds=600)
-    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=limit) as server:
+    with EmbeddedServer(database, lookup_limit=limit) as server:
         real = server.create_session()["code"]
         host, port = server.base_url.removeprefix("http://").split(":")
         counter: FailedLookups = server._app.state.wrong_codes
@@ -282,11 +282,11 @@ def test_wrong_technician_tokens_are_slowed_down_per_address(tmp_path) -> None:
         assert httpx.post(f"{fresh.base_url}/api/v1/sessions", json=new, headers={"Authorization": f"Bearer {token}"}).status_code == 201
 
 
-def test_an_office_reporting_steps_at_once_is_not_refused_for_guesses_in_flight(tmp_path) -> None:
+def test_an_office_reporting_steps_at_once_is_not_refused_for_guesses_in_flight(database) -> None:
     """50 launchers behind one address report a step at the same moment, more than the budget of
     requests in flight at once: each waits for a guess to come back instead of failing."""
     limit = LookupLimit(max_failures=5, window_seconds=600)
-    with EmbeddedServer(tmp_path / "c.sqlite3", lookup_limit=limit) as server:
+    with EmbeddedServer(database, lookup_limit=limit) as server:
         codes = [server.create_session()["code"] for _ in range(50)]
 
         async def office() -> list[int]:
