@@ -13,21 +13,24 @@ from app.core.consent_record import (
 )
 
 
+def consent_record(**fields) -> ConsentRecord:
+    defaults = {
+        "receipt_id": new_receipt_id(),
+        "session_code": "482913557",
+        "given_at": utc_now_iso(),
+        "name": "Ann Example",
+        "terms": TermsAccepted("t", "1", "a" * 64, "en"),
+        "acknowledgements": dict.fromkeys(ACKNOWLEDGEMENTS, True),
+        "open_apps": OpenAppsSummary(left_open=(AppSummary("Thunderbird", "email"),)),
+        "backup": BackupSummary("recent", "folder", 3600, None, False),
+        "client_version": "0.1.0",
+        "os_family": "linux",
+    }
+    return ConsentRecord(**{**defaults, **fields})
+
+
 def record(**changes):
-    base = ConsentRecord(
-        receipt_id=new_receipt_id(),
-        session_code="482913557",
-        given_at=utc_now_iso(),
-        name="Ann Example",
-        terms=TermsAccepted("t", "1", "a" * 64, "en"),
-        acknowledgements=dict.fromkeys(ACKNOWLEDGEMENTS, True),
-        open_apps=OpenAppsSummary(left_open=(AppSummary("Thunderbird", "email"),)),
-        backup=BackupSummary("recent", "folder", 3600, None, False),
-        client_version="0.1.0",
-        os_family="linux",
-    ).to_dict()
-    record_dict = {**base, **changes}
-    return record_dict
+    return {**consent_record().to_dict(), **changes}
 
 
 def test_a_record_survives_the_trip_through_json():
@@ -78,19 +81,11 @@ def test_the_wire_form_holds_every_field_of_the_record():
     # to_dict is written out field by field (fast); a field added to the record must reach the wire.
     import dataclasses
 
-    full = ConsentRecord(
-        receipt_id=new_receipt_id(),
-        session_code="482913557",
-        given_at=utc_now_iso(),
-        name="Ann Example",
-        terms=TermsAccepted("t", "1", "a" * 64, "en"),
-        acknowledgements=dict.fromkeys(ACKNOWLEDGEMENTS, True),
+    full = consent_record(
         open_apps=OpenAppsSummary(
             left_open=(AppSummary("Thunderbird", "email"),), closed=(AppSummary("Firefox", "browser"),), windows_listed=False
         ),
         backup=BackupSummary("recent", "folder", 3600, 0.5, True),
-        client_version="0.1.0",
-        os_family="linux",
     )
     expected = dataclasses.asdict(full)
     expected["open_apps"] = {**expected["open_apps"], "left_open": [{"name": "Thunderbird", "category": "email"}],

@@ -71,14 +71,19 @@ def test_every_page_says_which_step_it_is_and_shows_the_brand(qtbot, consent_ser
         assert not page.pixmap(QWizard.WizardPixmap.LogoPixmap).isNull()
 
 
-def test_the_terms_page_for_keyboard_readers_and_back_keeps_its_tick(qtbot, consent_server):
+def at_the_terms(qtbot, consent_server):
+    """A wizard with a fresh session, on the Terms page: (wizard, customer, the page)."""
     session = consent_server.create_session()
     wizard, _opened = make_wizard(qtbot, consent_server.base_url, demo_origin=consent_server.base_url,
                                   initial_code=session["code"])
     customer = Customer(qtbot, wizard)
     customer.wait_for_session()
     customer.press_next()
-    terms = customer.page(PageId.TERMS)
+    return wizard, customer, customer.page(PageId.TERMS)
+
+
+def test_the_terms_page_for_keyboard_readers_and_back_keeps_its_tick(qtbot, consent_server):
+    wizard, customer, terms = at_the_terms(qtbot, consent_server)
     # The version in plain words, not the internal terms id.
     assert wizard.ctx.terms.id not in terms.subTitle() and "January 2024" in terms.subTitle()
     # The keyboard starts in the text, and End (as in a browser) reaches its end.
@@ -105,13 +110,7 @@ def test_the_terms_page_for_keyboard_readers_and_back_keeps_its_tick(qtbot, cons
 
 def test_the_caret_at_the_end_of_the_terms_unlocks_the_accept_box(qtbot, consent_server):
     """A screen reader (or caret browsing) reads by moving the caret, not the scroll bar."""
-    session = consent_server.create_session()
-    wizard, _opened = make_wizard(qtbot, consent_server.base_url, demo_origin=consent_server.base_url,
-                                  initial_code=session["code"])
-    customer = Customer(qtbot, wizard)
-    customer.wait_for_session()
-    customer.press_next()
-    terms = customer.page(PageId.TERMS)
+    _wizard, _customer, terms = at_the_terms(qtbot, consent_server)
     assert not terms.accept_box.isEnabled()
     caret = terms.text_view.textCursor()
     caret.movePosition(QTextCursor.MoveOperation.End)
